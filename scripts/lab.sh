@@ -12,11 +12,11 @@ cd "$ONCALL_ROOT"
 
 case "${1:-up}" in
   down)
-    ansible-playbook lab/down.yml
+    ansible-playbook lab/down.yml -i inventories/lab
     ;;
   up)
     echo "== bringing up the lab (inventories/lab)"
-    ansible-playbook lab/up.yml
+    ansible-playbook lab/up.yml -i inventories/lab
     echo "== running playbooks/daily-check.yml against the lab"
     ansible-playbook playbooks/daily-check.yml -i inventories/lab
     echo "== done. Tear the lab down with: scripts/lab.sh down"

@@ -74,10 +74,11 @@ ensure_docker() {
     log "starting dockerd in the background (log: $ONCALL_HOME/dockerd.log)"
     as_root sh -c "nohup setsid dockerd >'$ONCALL_HOME/dockerd.log' 2>&1 </dev/null &"
   fi
-  local i
-  for i in $(seq 1 60); do
+  local waited=0
+  while [ $waited -lt 60 ]; do
     engine_answers && return 0
     sleep 1
+    waited=$((waited + 1))
   done
   tail -n 20 "$ONCALL_HOME/dockerd.log" >&2 || true
   die "the Docker engine did not answer within 60 s"
@@ -85,7 +86,7 @@ ensure_docker() {
 
 ensure_venv() {
   local stamp=$ONCALL_VENV/.requirements.sha256 want
-  want=$(cat "$ONCALL_ROOT/requirements.txt" | sha256sum | cut -c1-64)
+  want=$(sha256sum <"$ONCALL_ROOT/requirements.txt" | cut -c1-64)
   if [ -x "$ONCALL_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     return 0
   fi

@@ -25,11 +25,13 @@ author:
   - oncall.runbooks maintainers (@oncall-runbooks)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: partial
     details:
       - Probes with C(GET), C(HEAD) and C(OPTIONS) run in check mode, since they change nothing.
       - Other methods are not sent in check mode; the module returns RV(skipped_in_check_mode=true).
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   url:
@@ -303,18 +305,18 @@ def main():
     except ProbeError as exc:
         module.fail_json(msg=str(exc), url=params["url"])
 
-    base = dict(changed=False, url=params["url"], skipped_in_check_mode=False)
+    base = dict(changed=False, url=params["url"])
     if module.check_mode and probe.method not in SAFE_METHODS:
-        module.exit_json(**dict(base, skipped_in_check_mode=True, healthy=None, status=None,
-                                elapsed_ms=0.0, json=None, headers={}, attempts=0, history=[],
-                                reason="not sent in check mode: %s is not a safe method"
-                                % probe.method))
+        module.exit_json(skipped_in_check_mode=True, healthy=None, status=None, elapsed_ms=0.0,
+                         json=None, headers={}, attempts=0, history=[],
+                         reason="not sent in check mode: %s is not a safe method" % probe.method,
+                         **base)
 
     result, history = run_probes(
         probe.once, retries=params["retries"], delay=params["delay"],
         until_healthy=params["until_healthy"], consecutive=params["consecutive"])
 
-    out = dict(base, healthy=result["healthy"], reason=result["reason"], status=result["status"],
+    out = dict(base, skipped_in_check_mode=False, healthy=result["healthy"], reason=result["reason"], status=result["status"],
                elapsed_ms=result["elapsed_ms"], json=result["json"], headers=result["headers"],
                attempts=len(history), history=history)
     if params["return_content"]:
