@@ -172,13 +172,24 @@ ensure_base_image() {
 
 ensure_images() {
   # images/<name>/Dockerfile -> oncall-runbooks/<name>:latest, FROM the base image.
-  # docker's cache makes an unchanged image a no-op.
-  local dir name
+  # docker's cache makes an unchanged image a no-op. The build context gets host-ca/: the
+  # host's extra CA certificates, which a build stage may trust to fetch packages over
+  # HTTPS through this network's proxy (never copied into a final image), and doubles/:
+  # tests/doubles, the local stand-ins for services the tests cannot reach.
+  local dir name ctx
   for dir in "$ONCALL_ROOT"/images/*/; do
     [ -f "$dir/Dockerfile" ] || continue
     name=$(basename "$dir")
+    ctx=$ONCALL_HOME/build-context/$name
+    rm -rf "$ctx" && mkdir -p "$ctx/host-ca"
+    cp -r "$dir". "$ctx/"
+    cp /usr/local/share/ca-certificates/*.crt "$ctx/host-ca/" 2>/dev/null || true
+    cp -r "$ONCALL_ROOT/tests/doubles" "$ctx/doubles"   # local doubles of unreachable services
+    if ! docker image inspect "oncall-runbooks/$name:latest" >/dev/null 2>&1; then
+      log "building image oncall-runbooks/$name (first time only)"
+    fi
     docker build -q --build-arg "BASE_IMAGE=$ONCALL_BASE_IMAGE" \
-      -t "oncall-runbooks/$name:latest" "$dir" >"$ONCALL_HOME/build-$name.log" 2>&1 \
+      -t "oncall-runbooks/$name:latest" "$ctx" >"$ONCALL_HOME/build-$name.log" 2>&1 \
       || { tail -n 30 "$ONCALL_HOME/build-$name.log" >&2; die "docker build of images/$name failed"; }
   done
 }

@@ -162,6 +162,41 @@ def _is_number(value):
 
 
 # ---------------------------------------------------------------------------------------
+# One HTTP request (shared with notify)
+# ---------------------------------------------------------------------------------------
+
+def request(url, method="GET", headers=None, body=None, timeout=10.0, validate_certs=True,
+            ca_path=None, follow_redirects="none", use_proxy=True):
+    """Return (status, headers, body bytes), whatever the status; raise on transport errors."""
+    try:
+        resp = open_url(
+            url, data=body, headers=headers or {}, method=method, timeout=timeout,
+            validate_certs=validate_certs, ca_path=ca_path, follow_redirects=follow_redirects,
+            use_proxy=use_proxy, http_agent="oncall.runbooks", use_netrc=False)
+    except HTTPError as exc:
+        # Any status that urllib calls an error (3xx without follow, 4xx, 5xx) is an answer.
+        data = exc.read(MAX_BODY_BYTES) if exc.fp is not None else b""
+        return exc.code, exc.headers, data
+    try:
+        return resp.status, resp.headers, resp.read(MAX_BODY_BYTES)
+    finally:
+        resp.close()
+
+
+def transport_reason(exc):
+    """A short text for an exception raised by request()."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
+        return "timed out"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    return str(reason) or type(reason).__name__
+
+
+TRANSPORT_ERRORS = (URLError, OSError, socket.timeout, ValueError)
+
+
+# ---------------------------------------------------------------------------------------
 # One request and its verdict
 # ---------------------------------------------------------------------------------------
 
@@ -194,31 +229,20 @@ class Probe:
         self.use_proxy = use_proxy
 
     def _request(self):
-        """Return (status, headers, body bytes) or raise a transport error."""
-        try:
-            resp = open_url(
-                self.url, data=self.body, headers=self.headers, method=self.method,
-                timeout=self.timeout, validate_certs=self.validate_certs, ca_path=self.ca_path,
-                follow_redirects=self.follow_redirects, use_proxy=self.use_proxy,
-                http_agent="oncall.runbooks-http_check", use_netrc=False)
-        except HTTPError as exc:
-            # Any status that urllib calls an error (3xx without follow, 4xx, 5xx) is an answer.
-            body = exc.read(MAX_BODY_BYTES) if exc.fp is not None else b""
-            return exc.code, exc.headers, body
-        try:
-            return resp.status, resp.headers, resp.read(MAX_BODY_BYTES)
-        finally:
-            resp.close()
+        return request(self.url, method=self.method, headers=self.headers, body=self.body,
+                       timeout=self.timeout, validate_certs=self.validate_certs,
+                       ca_path=self.ca_path, follow_redirects=self.follow_redirects,
+                       use_proxy=self.use_proxy)
 
     def once(self):
         started = time.monotonic()
         try:
             status, headers, body = self._request()
-        except (URLError, OSError, socket.timeout, ValueError) as exc:
+        except TRANSPORT_ERRORS as exc:
             return {
                 "healthy": False, "status": None, "json": None, "headers": {}, "content": "",
                 "elapsed_ms": _ms_since(started),
-                "reason": "%s %s: %s" % (self.method, self.url, _transport_reason(exc)),
+                "reason": "%s %s: %s" % (self.method, self.url, transport_reason(exc)),
                 "transport_error": True,
             }
         except Exception as exc:  # http.client raises several unrelated types on a broken peer
@@ -277,15 +301,6 @@ def _snippet(text, limit=80):
     return (text[:limit] + "...") if len(text) > limit else (text or "(empty)")
 
 
-def _transport_reason(exc):
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
-        return "timed out"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    return str(reason) or type(reason).__name__
-
-
 # ---------------------------------------------------------------------------------------
 # Retry policy
 # ---------------------------------------------------------------------------------------
@@ -333,3 +348,51 @@ def run_probes(probe_once, retries=0, delay=1.0, until_healthy=False, consecutiv
         result = dict(result, healthy=False, reason="healthy %d time(s) in a row at the end, %d needed"
                       % (streak, consecutive))
     return result, history
+
+
+# ---------------------------------------------------------------------------------------
+# Sampling: error rate and latency over several requests
+# ---------------------------------------------------------------------------------------
+
+def percentile(values, pct):
+    """Nearest-rank percentile of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, int(-(-len(ordered) * pct // 100)))  # ceil without math
+    return ordered[rank - 1]
+
+
+def sample(probe_once, count, interval=0.0, sleep=time.sleep):
+    """Send `count` probes; return the signals a severity table reads.
+
+    error_rate_pct is the share of 5xx among the answers; answered_pct the share of probes
+    that got any HTTP answer; healthy_pct the share judged healthy by the probe's rules.
+    """
+    if count < 1:
+        raise ProbeError("samples must be 1 or more, got %r" % (count,))
+    results = []
+    for i in range(count):
+        if i and interval:
+            sleep(interval)
+        results.append(probe_once())
+    answered = [r for r in results if r["status"] is not None]
+    statuses = {}
+    for r in answered:
+        statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
+    server_errors = sum(1 for r in answered if r["status"] >= 500)
+    times = [r["elapsed_ms"] for r in answered]
+    reasons = []
+    for r in results:
+        if r["reason"] and r["reason"] not in reasons:
+            reasons.append(r["reason"])
+    return {
+        "samples": count,
+        "answered": len(answered),
+        "answered_pct": round(100.0 * len(answered) / count, 1),
+        "error_rate_pct": round(100.0 * server_errors / len(answered), 1) if answered else None,
+        "healthy_pct": round(100.0 * sum(1 for r in results if r["healthy"]) / count, 1),
+        "statuses": statuses,
+        "p50_ms": percentile(times, 50) if times else None,
+        "p95_ms": percentile(times, 95) if times else None,
+        "max_ms": max(times) if times else None,
+        "reasons": reasons[:5],
+    }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "doubles"))
 
 from http_fixtures import Server  # noqa: E402
 
@@ -32,3 +33,17 @@ def closed_port():
     port = sock.getsockname()[1]
     sock.close()
     return port
+
+
+@pytest.fixture
+def webhook_double():
+    """The Discord/Slack webhook double (tests/doubles) on a free port of 127.0.0.1."""
+    import threading
+    from webhook_double import Double
+    srv = Double(("127.0.0.1", 0))
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    srv.base = "http://127.0.0.1:%d" % srv.server_address[1]
+    yield srv
+    srv.shutdown()
+    srv.server_close()

@@ -8,7 +8,9 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.http_probe import 
     Probe,
     ProbeError,
     check_url,
+    percentile,
     run_probes,
+    sample,
 )
 
 DOC = {"status": "ok", "code": 200, "ratio": 0.25, "up": True, "none": None,
@@ -259,3 +261,42 @@ def test_tls_verification(tls_server):
     assert "CERTIFICATE_VERIFY_FAILED" in refused["reason"] or "certificate" in refused["reason"].lower()
     assert Probe(url, ca_path=tls_server.ca_file).once()["healthy"] is True
     assert Probe(url, validate_certs=False).once()["healthy"] is True
+
+
+# --- sampling ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("values, pct, expected", [
+    ([5], 95, 5), ([1, 2, 3, 4], 50, 2), (list(range(1, 21)), 95, 19), (list(range(1, 101)), 95, 95),
+])
+def test_percentile(values, pct, expected):
+    assert percentile(values, pct) == expected
+
+
+def test_sample_counts_5xx_among_answers_and_unanswered():
+    verdicts = iter(["ok", "bad", "down", "ok", "bad"])
+
+    def probe_once():
+        kind = next(verdicts)
+        return {"healthy": kind == "ok", "status": {"ok": 200, "bad": 500, "down": None}[kind],
+                "elapsed_ms": 10.0, "reason": "" if kind == "ok" else kind, "transport_error": kind == "down"}
+    signals = sample(probe_once, 5)
+    assert signals["answered_pct"] == 80.0
+    assert signals["error_rate_pct"] == 50.0
+    assert signals["healthy_pct"] == 40.0
+    assert signals["statuses"] == {"200": 2, "500": 2}
+    assert signals["reasons"] == ["bad", "down"]
+
+
+def test_sample_against_flapping_service(server):
+    signals = sample(Probe(server.url("/flapping")).once, 10)
+    assert signals["error_rate_pct"] == 50.0 and signals["answered"] == 10
+
+
+def test_sample_nothing_answers(closed_port):
+    signals = sample(Probe("http://127.0.0.1:%d/" % closed_port).once, 3)
+    assert signals["answered_pct"] == 0.0 and signals["error_rate_pct"] is None and signals["p95_ms"] is None
+
+
+def test_sample_needs_one():
+    with pytest.raises(ProbeError, match="samples must be 1 or more"):
+        sample(lambda: None, 0)

@@ -1,0 +1,333 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, oncall.runbooks maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""PM2 and the Capistrano release layout, shared by pm2_info and pm2_release.
+
+    <app_dir>/releases/<id>/      one directory per release
+    <app_dir>/current -> releases/<id>    switched atomically (new link, then rename)
+    <app_dir>/release-state.json  which release was live when, and which are marked bad
+
+Facts of PM2 7 this is built on (shared/reference/components.md, section B):
+- `pm2 jlist` carries the whole environment of whoever started the app: never return or
+  log its raw output; only whitelisted fields leave this file.
+- jlist shows the symlink path, not the release: the live release is read from
+  /proc/<pid>/cwd of a running instance.
+- any pm2 command starts a daemon when none runs (an empty one, for the wrong user if
+  PM2_HOME is wrong), so the daemon is checked through its pid file first.
+- `pm2 reload` exits 0 even when the new release crashes: online status and health are
+  checked afterwards.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import time
+
+STATE_FILE = "release-state.json"
+
+
+class Pm2Error(Exception):
+    """An error to report as the module's msg."""
+
+
+# ---------------------------------------------------------------------------------------
+# jlist parsing
+# ---------------------------------------------------------------------------------------
+
+def parse_jlist(stdout):
+    """The list of processes in `pm2 jlist` output.
+
+    When the daemon had to be spawned, PM2 prints "[PM2] ..." lines before the JSON. The
+    output is never quoted in errors: it holds the apps' environment, secrets included.
+    """
+    text = stdout.strip()
+    candidates = [text] + [line.strip() for line in reversed(text.splitlines())]
+    for candidate in candidates:
+        if not candidate.startswith("[") or candidate.startswith("[PM2"):
+            continue
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(data, list):
+            return data
+    raise Pm2Error("pm2 jlist printed no JSON list (%d bytes of output, not shown: it may "
+                   "hold secrets)" % len(stdout))
+
+
+EXEC_MODES = {"cluster_mode": "cluster", "fork_mode": "fork"}
+
+
+def summarize(proc, now_ms=None, live_release=None):
+    """A whitelisted view of one jlist entry: no environment, nothing secret."""
+    env = proc.get("pm2_env") or {}
+    monit = proc.get("monit") or {}
+    status = env.get("status", "unknown")
+    uptime_ms = env.get("pm_uptime")
+    if now_ms is None:
+        now_ms = int(time.time() * 1000)
+    uptime_s = None
+    if status == "online" and isinstance(uptime_ms, (int, float)):
+        uptime_s = max(0, int((now_ms - uptime_ms) / 1000))
+    return {
+        "name": proc.get("name", env.get("name")),
+        "pm_id": proc.get("pm_id", env.get("pm_id")),
+        "pid": proc.get("pid") or 0,
+        "status": status,
+        "restarts": env.get("restart_time", 0),
+        "unstable_restarts": env.get("unstable_restarts", 0),
+        "uptime_s": uptime_s,
+        "exec_mode": EXEC_MODES.get(env.get("exec_mode"), env.get("exec_mode")),
+        "instances": env.get("instances"),
+        "namespace": env.get("namespace"),
+        "version": env.get("version"),
+        "cwd": env.get("pm_cwd"),
+        "script": env.get("pm_exec_path"),
+        "release": live_release,
+        "memory_bytes": monit.get("memory"),
+        "cpu_percent": monit.get("cpu"),
+    }
+
+
+def release_of_pid(pid, releases_dir=None):
+    """The release a running process serves: the resolved cwd of its pid.
+
+    With `releases_dir`, the release id (directory name under it); otherwise the resolved
+    path. None when the process is gone or not readable.
+    """
+    if not pid:
+        return None
+    try:
+        cwd = os.readlink("/proc/%d/cwd" % int(pid))
+    except OSError:
+        return None
+    if releases_dir:
+        parent, name = os.path.split(cwd.rstrip("/"))
+        if os.path.realpath(parent) == os.path.realpath(releases_dir):
+            return name
+    return cwd
+
+
+# ---------------------------------------------------------------------------------------
+# The PM2 command line
+# ---------------------------------------------------------------------------------------
+
+class Pm2Cli:
+    """Runs pm2 as argument lists, with PM2_HOME fixed for every call."""
+
+    def __init__(self, module, binary=None, pm2_home=None):
+        self.module = module
+        self.binary = binary or module.get_bin_path("pm2")
+        if not self.binary:
+            raise Pm2Error("pm2 not found on PATH; install it (role oncall.runbooks.pm2_app "
+                           "with pm2_app_install=true) or set pm2_binary")
+        if not os.access(self.binary, os.X_OK):
+            raise Pm2Error("pm2_binary %s is not an executable file" % self.binary)
+        self.home = pm2_home or os.environ.get("PM2_HOME") or os.path.expanduser("~/.pm2")
+        # PM2 keeps its sockets in PM2_HOME; past ~100 bytes their names get cut off.
+        if len(os.path.join(self.home, "rpc.sock")) > 100:
+            raise Pm2Error("PM2_HOME %s is too long for PM2's unix sockets; use a shorter path"
+                           % self.home)
+        # PM2 runs on node; a node found beside pm2 comes first.
+        path = os.environ.get("PATH", "")
+        here = os.path.dirname(os.path.realpath(self.binary))
+        self.env = {"PM2_HOME": self.home, "LC_ALL": "C",
+                    "PATH": os.pathsep.join(p for p in (here, path) if p)}
+
+    def daemon_pid(self):
+        """Pid of the live PM2 daemon of this PM2_HOME, else None."""
+        try:
+            with open(os.path.join(self.home, "pm2.pid")) as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid  # alive, owned by another user
+        return pid
+
+    def require_daemon(self):
+        if self.daemon_pid() is None:
+            raise Pm2Error(
+                "no PM2 daemon is running for PM2_HOME=%s (no live pid in %s/pm2.pid). "
+                "Run as the user that owns the app (become_user), or set pm2_home to that "
+                "user's PM2 home; a pm2 command here would start a new, empty daemon"
+                % (self.home, self.home))
+
+    def run(self, *args, **kwargs):
+        rc, out, err = self.module.run_command(
+            [self.binary] + list(args), environ_update=self.env,
+            expand_user_and_vars=False, **kwargs)
+        return rc, out, err
+
+    def call(self, *args):
+        rc, out, err = self.run(*args)
+        if rc != 0:
+            raise Pm2Error("pm2 %s failed (rc %d): %s"
+                           % (" ".join(args), rc, _last_lines(err or out)))
+        return out
+
+    def jlist(self):
+        rc, out, _err = self.run("jlist")
+        if rc != 0:
+            raise Pm2Error("pm2 jlist failed (rc %d)" % rc)
+        return parse_jlist(out)
+
+    def processes(self, name):
+        return [p for p in self.jlist() if p.get("name") == name]
+
+
+def _last_lines(text, n=3):
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return " | ".join(lines[-n:]) or "(no output)"
+
+
+# ---------------------------------------------------------------------------------------
+# Releases on disk
+# ---------------------------------------------------------------------------------------
+
+def check_release_id(release):
+    if not release or release in (".", "..") or "/" in release or release.startswith("."):
+        raise Pm2Error("release %r is not a valid release id (a directory name under releases/)"
+                       % (release,))
+    return release
+
+
+class ReleaseLayout:
+    def __init__(self, app_dir):
+        self.app_dir = app_dir
+        self.releases_dir = os.path.join(app_dir, "releases")
+        self.current_link = os.path.join(app_dir, "current")
+        self.state_path = os.path.join(app_dir, STATE_FILE)
+
+    def check(self):
+        if not os.path.isdir(self.releases_dir):
+            raise Pm2Error("releases directory %s does not exist" % self.releases_dir)
+
+    def on_disk(self):
+        """Release ids on disk, oldest first (by modification time, then name)."""
+        entries = []
+        for name in os.listdir(self.releases_dir):
+            path = os.path.join(self.releases_dir, name)
+            if os.path.isdir(path) and not os.path.islink(path) and not name.startswith("."):
+                entries.append((os.stat(path).st_mtime, name))
+        return [name for _mtime, name in sorted(entries)]
+
+    def current(self):
+        """Release id `current` points to; None when there is no link yet."""
+        if not os.path.lexists(self.current_link):
+            return None
+        if not os.path.islink(self.current_link):
+            raise Pm2Error("%s exists but is not a symlink; move it away by hand"
+                           % self.current_link)
+        target = os.readlink(self.current_link)
+        if not os.path.isabs(target):
+            target = os.path.join(self.app_dir, target)
+        parent, name = os.path.split(os.path.normpath(target))
+        if os.path.realpath(parent) != os.path.realpath(self.releases_dir):
+            raise Pm2Error("%s points to %s, outside %s"
+                           % (self.current_link, target, self.releases_dir))
+        return name
+
+    def has(self, release):
+        return os.path.isdir(os.path.join(self.releases_dir, release))
+
+    def switch(self, release):
+        """Point `current` at releases/<release> atomically (a reader never sees no link)."""
+        tmp = self.current_link + ".tmp-%d" % os.getpid()
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(os.path.join(self.releases_dir, release), tmp)
+        os.rename(tmp, self.current_link)
+
+
+# ---------------------------------------------------------------------------------------
+# Release history and selection (pure: tested with truth tables)
+# ---------------------------------------------------------------------------------------
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def empty_state(app):
+    return {"app": app, "live": None, "history": [], "bad": {}}
+
+
+def previous_good(state, current, on_disk):
+    """The release to roll back to: the most recently live one that is not `current`, is
+    not marked bad, and is still on disk. Releases never seen live (adopted layouts) come
+    after, newest on disk first. None when there is none."""
+    bad = state.get("bad", {})
+    seen = []
+    for entry in reversed(state.get("history", [])):
+        rel = entry.get("release")
+        if rel and rel not in seen:
+            seen.append(rel)
+    for rel in seen + list(reversed(on_disk)):
+        if rel != current and rel not in bad and rel in on_disk:
+            return rel
+    return None
+
+
+def choose_target(state, mode, release, current, on_disk, force=False):
+    """Which release to make live, or raise Pm2Error saying why not.
+
+    mode "deployed": `release` itself. mode "rolled_back": `release` when named, else the
+    previous good one. A release marked bad is refused unless `force`.
+    """
+    if mode == "rolled_back" and not release:
+        target = previous_good(state, current, on_disk)
+        if target is None:
+            raise Pm2Error("no earlier good release to roll back to (current: %s; on disk: %s; "
+                           "marked bad: %s)" % (current, ", ".join(on_disk) or "none",
+                                                ", ".join(sorted(state.get("bad", {}))) or "none"))
+        return target
+    check_release_id(release)
+    if release not in on_disk:
+        raise Pm2Error("release %s is not on disk (on disk: %s)"
+                       % (release, ", ".join(on_disk) or "none"))
+    mark = state.get("bad", {}).get(release)
+    if mark and not force and release != current:
+        raise Pm2Error("release %s is marked bad since %s (%s); deploy it with force=true to "
+                       "clear the mark" % (release, mark.get("since"), mark.get("reason")))
+    return release
+
+
+def record_live(state, release, action, when=None):
+    """Append `release` becoming live to the history (closing the previous entry)."""
+    when = when or now_iso()
+    history = state.setdefault("history", [])
+    if history and history[-1].get("until") is None:
+        history[-1]["until"] = when
+    history.append({"release": release, "since": when, "until": None, "action": action})
+    state["live"] = release
+    return state
+
+
+def mark_bad(state, release, reason, when=None):
+    if release:
+        state.setdefault("bad", {})[release] = {"since": when or now_iso(), "reason": reason}
+    return state
+
+
+def clear_bad(state, release):
+    return state.setdefault("bad", {}).pop(release, None) is not None
+
+
+def releases_to_prune(on_disk, keep, protect):
+    """Oldest releases beyond the newest `keep`, never one of `protect` (live, previous
+    good, the one being deployed)."""
+    if keep < 1:
+        raise Pm2Error("keep_releases must be 1 or more, got %r" % (keep,))
+    protect = set(p for p in protect if p)
+    removable = [r for r in on_disk if r not in protect]
+    excess = len(on_disk) - keep
+    return removable[:max(0, excess)]

@@ -1,0 +1,465 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, oncall.runbooks maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: pm2_release
+short_description: Deploy or roll back a release of a PM2 app, verified, with automatic restore
+version_added: "0.1.0"
+description:
+  - Manages a Capistrano layout - C(<app_dir>/releases/<id>/) and an atomically switched
+    C(<app_dir>/current) symlink - for an app run by PM2.
+  - O(state=deployed) makes O(release) live. O(state=rolled_back) makes the previous good
+    release live, or O(release) when named.
+  - Switching means - point C(current) at the release, C(pm2 reload) the app (or start it
+    from O(ecosystem) when it is not running), wait until every instance is C(online) and
+    serves the new release, then probe O(health) until it answers healthy O(health.consecutive)
+    times in a row. C(pm2 reload) exits 0 even when the new release crashes, so these checks
+    decide.
+  - When a check fails, the previous release is put back, reloaded and checked, the failed
+    release is marked bad, and the task fails saying what it saw. A release marked bad is
+    refused by later deploys until O(force=true) clears the mark.
+  - History (which release was live when, which are bad) is kept in
+    C(<app_dir>/release-state.json). The newest O(keep_releases) releases are kept; the live
+    and the previous good release are never deleted.
+author:
+  - oncall.runbooks maintainers (@oncall-runbooks)
+extends_documentation_fragment:
+  - oncall.runbooks.pm2
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - Reports which release would become live and which would be pruned; touches nothing.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: full
+    details:
+      - The live release before and after.
+options:
+  name:
+    description: PM2 app name.
+    type: str
+    required: true
+  app_dir:
+    description: Directory holding C(releases/), C(current) and C(release-state.json).
+    type: path
+    required: true
+  state:
+    description:
+      - V(deployed) - O(release) is live.
+      - V(rolled_back) - the previous good release (or O(release) when set) is live, and the
+        release that was live is marked bad when O(mark_bad=true).
+    type: str
+    choices: [deployed, rolled_back]
+    default: deployed
+  release:
+    description: Release id, a directory under C(releases/). Required with O(state=deployed).
+    type: str
+  force:
+    description: Deploy a release marked bad, and clear its mark.
+    type: bool
+    default: false
+  mark_bad:
+    description:
+      - With O(state=rolled_back), mark the release rolled back from as bad.
+      - In every state, a release that fails its checks is marked bad.
+    type: bool
+    default: true
+  reason:
+    description: Why, recorded with a bad mark (for example the severity and the health reason).
+    type: str
+  ecosystem:
+    description:
+      - PM2 ecosystem file used to start the app when it is not running.
+      - Defaults to C(<app_dir>/ecosystem.config.js).
+    type: path
+  start_if_stopped:
+    description:
+      - Start the app from O(ecosystem) when no PM2 daemon runs or the app is not in its list.
+      - When V(false), either case is an error, since the wrong O(pm2_home) looks just like it.
+    type: bool
+    default: false
+  online_timeout:
+    description: Seconds to wait for every instance to be online on the new release.
+    type: int
+    default: 60
+  health:
+    description: Health probe that must pass after the switch. Only the online check runs when unset.
+    type: dict
+    suboptions:
+      url:
+        description: URL to probe from the managed node.
+        type: str
+        required: true
+      json_checks:
+        description: JSON assertions, as in M(oncall.runbooks.http_check).
+        type: list
+        elements: str
+        default: []
+      status_codes:
+        description: Healthy status codes.
+        type: list
+        elements: int
+        default: [200]
+      timeout:
+        description: Seconds per request.
+        type: float
+        default: 5
+      consecutive:
+        description: Healthy answers in a row needed.
+        type: int
+        default: 3
+      retries:
+        description: Probes after the first before giving up.
+        type: int
+        default: 20
+      delay:
+        description: Seconds between probes.
+        type: float
+        default: 1
+  keep_releases:
+    description: Releases to keep on disk; older ones are deleted after a successful switch.
+    type: int
+    default: 5
+seealso:
+  - module: oncall.runbooks.pm2_info
+  - module: oncall.runbooks.http_check
+"""
+
+EXAMPLES = r"""
+- name: Deploy v42 of the AI service, checked by its health endpoint
+  oncall.runbooks.pm2_release:
+    name: ai-service
+    app_dir: /srv/ai-service
+    release: v42
+    health:
+      url: http://127.0.0.1:8080/actuator/health
+      json_checks: [status == UP]
+  become: true
+  become_user: ec2-user
+
+- name: Roll back to the previous good release, marking the current one bad
+  oncall.runbooks.pm2_release:
+    name: ai-service
+    app_dir: /srv/ai-service
+    state: rolled_back
+    reason: "P0: health check failed"
+    health:
+      url: http://127.0.0.1:8080/actuator/health
+
+- name: Roll back to a named release
+  oncall.runbooks.pm2_release:
+    name: ai-service
+    app_dir: /srv/ai-service
+    state: rolled_back
+    release: v40
+
+- name: Deploy a release that was marked bad, after the fix was confirmed
+  oncall.runbooks.pm2_release:
+    name: ai-service
+    app_dir: /srv/ai-service
+    release: v41
+    force: true
+"""
+
+RETURN = r"""
+release:
+  description: Release live after the task (the restored one when the task failed).
+  returned: always
+  type: str
+  sample: v42
+previous:
+  description: Release live before the task.
+  returned: always
+  type: str
+  sample: v41
+action:
+  description: What was done - none, deployed, rolled_back, started, or restored (after a failed check).
+  returned: always
+  type: str
+  sample: deployed
+processes:
+  description: The app's instances after the task, as M(oncall.runbooks.pm2_info) returns them.
+  returned: always
+  type: list
+  elements: dict
+health:
+  description: Verdict of the last health probe (healthy, status, reason, attempts); null when not probed.
+  returned: always
+  type: dict
+bad_releases:
+  description: Releases marked bad, with since and reason.
+  returned: always
+  type: dict
+  sample: {"v43": {"since": "2026-11-21T03:12:00+00:00", "reason": "P0: status 500"}}
+restored:
+  description:
+    - After a failed check, the release put back, whether it came back online and healthy
+      (C(ok)), and what was seen. Null when nothing had to be restored.
+  returned: always
+  type: dict
+  sample: {"release": "v41", "ok": true, "seen": "online and healthy"}
+pruned:
+  description: Releases deleted (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import json
+import os
+import shutil
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oncall.runbooks.plugins.module_utils.http_probe import (
+    Probe,
+    ProbeError,
+    run_probes,
+)
+from ansible_collections.oncall.runbooks.plugins.module_utils.pm2 import (
+    Pm2Cli,
+    Pm2Error,
+    ReleaseLayout,
+    choose_target,
+    clear_bad,
+    empty_state,
+    mark_bad,
+    previous_good,
+    record_live,
+    release_of_pid,
+    releases_to_prune,
+    summarize,
+)
+from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import (
+    StateFileError,
+    read_state,
+    write_state,
+)
+
+POLL_SECONDS = 0.5
+
+
+class ReleaseManager:
+    def __init__(self, module):
+        self.module = module
+        p = module.params
+        self.p = p
+        self.layout = ReleaseLayout(p["app_dir"])
+        self.pm2 = Pm2Cli(module, binary=p["pm2_binary"], pm2_home=p["pm2_home"])
+        self.ecosystem = p["ecosystem"] or os.path.join(p["app_dir"], "ecosystem.config.js")
+        self.probe = None
+        if p["health"]:
+            h = p["health"]
+            self.probe = Probe(h["url"], status_codes=h["status_codes"], json_checks=h["json_checks"],
+                               timeout=h["timeout"])
+            if h["consecutive"] < 1 or h["retries"] + 1 < h["consecutive"]:
+                raise ProbeError("health: consecutive=%d needs 1 <= consecutive <= retries+1 (%d)"
+                                 % (h["consecutive"], h["retries"] + 1))
+
+    # -- observation ----------------------------------------------------------------
+
+    def processes(self):
+        if self.pm2.daemon_pid() is None:
+            return []
+        return self.pm2.processes(self.p["name"])
+
+    def views(self, procs):
+        return [summarize(proc, live_release=release_of_pid(proc.get("pid"), self.layout.releases_dir))
+                for proc in procs]
+
+    def serving(self, release, procs):
+        """True when every instance is online and runs `release`."""
+        views = self.views(procs)
+        return bool(views) and all(v["status"] == "online" and v["pid"] and v["release"] == release
+                                   for v in views)
+
+    def wait_serving(self, release):
+        """Wait until every instance is online on `release` in two polls in a row (same pids)."""
+        deadline = time.monotonic() + self.p["online_timeout"]
+        last = None
+        while True:
+            procs = self.pm2.processes(self.p["name"])
+            views = self.views(procs)
+            if self.serving(release, procs):
+                pids = sorted(v["pid"] for v in views)
+                if pids == last:
+                    return True, "online"
+                last = pids
+            else:
+                last = None
+                # PM2 sets errored/stopped once it stops restarting: no point waiting longer.
+                if views and all(v["status"] in ("errored", "stopped") for v in views):
+                    return False, "instances %s" % describe(views)
+            if time.monotonic() >= deadline:
+                return False, "not every instance online on %s after %ds: %s" % (
+                    release, self.p["online_timeout"], describe(views) or "no instance")
+            time.sleep(POLL_SECONDS)
+
+    def check_health(self):
+        if self.probe is None:
+            return True, None
+        h = self.p["health"]
+        result, history = run_probes(self.probe.once, retries=h["retries"], delay=h["delay"],
+                                     until_healthy=True, consecutive=h["consecutive"])
+        verdict = {"healthy": result["healthy"], "status": result["status"],
+                   "reason": result["reason"], "attempts": len(history)}
+        return result["healthy"], verdict
+
+    # -- action ---------------------------------------------------------------------
+
+    def activate(self, release, had_processes):
+        """Switch to `release` and make PM2 run it; return (ok, what was seen, health)."""
+        self.layout.switch(release)
+        if had_processes:
+            self.pm2.call("reload", self.p["name"])
+        else:
+            if not os.path.isfile(self.ecosystem):
+                raise Pm2Error("app %s is not running and ecosystem file %s does not exist"
+                               % (self.p["name"], self.ecosystem))
+            self.pm2.call("start", self.ecosystem, "--only", self.p["name"])
+        ok, seen = self.wait_serving(release)
+        if not ok:
+            return False, seen, None
+        healthy, verdict = self.check_health()
+        if not healthy:
+            return False, "health: %s" % verdict["reason"], verdict
+        return True, "online and healthy" if verdict else "online", verdict
+
+    def run(self):
+        p = self.p
+        mode = p["state"]
+        if mode == "deployed" and not p["release"]:
+            raise Pm2Error("release is required with state=deployed")
+        self.layout.check()
+        state = read_state(self.layout.state_path, default=empty_state(p["name"]))
+        on_disk = self.layout.on_disk()
+        current = self.layout.current()
+        target = choose_target(state, mode, p["release"], current, on_disk, force=p["force"])
+
+        daemon = self.pm2.daemon_pid()
+        if daemon is None and not p["start_if_stopped"]:
+            self.pm2.require_daemon()
+        procs = self.processes()
+        if not procs and not p["start_if_stopped"]:
+            raise Pm2Error("app %s is not in PM2's list for PM2_HOME=%s; set start_if_stopped=true "
+                           "to start it from %s" % (p["name"], self.pm2.home, self.ecosystem))
+
+        result = dict(changed=False, previous=current, release=current, action="none",
+                      health=None, pruned=[], restored=None,
+                      diff={"before": {"release": current}, "after": {"release": target}})
+        new_state = _copy(state)
+        if p["force"]:
+            clear_bad(new_state, target)
+        if target == current and self.serving(target, procs):
+            # Already live. Only a cleared bad mark may change.
+            if new_state != state:
+                result["changed"] = True
+                if not self.module.check_mode:
+                    write_state(self.layout.state_path, new_state)
+            return self.finish(result, new_state, procs)
+
+        previous_ok = previous_good(state, target, on_disk)
+        protect = [target, current, previous_ok]
+        result.update(changed=True, release=target)
+        result["pruned"] = releases_to_prune(on_disk, p["keep_releases"], protect)
+        if self.module.check_mode:
+            result["action"] = "started" if not procs else mode
+            return self.finish(result, new_state, procs)
+
+        ok, seen, verdict = self.activate(target, bool(procs))
+        result["health"] = verdict
+        if ok:
+            action = mode if current != target else "started"
+            result["action"] = action
+            record_live(new_state, target, action)
+            if mode == "rolled_back" and p["mark_bad"] and current and current != target:
+                mark_bad(new_state, current, p["reason"] or "rolled back to %s" % target)
+            for rel in result["pruned"]:
+                shutil.rmtree(os.path.join(self.layout.releases_dir, rel))
+            write_state(self.layout.state_path, new_state)
+            return self.finish(result, new_state, self.processes())
+
+        # The new release failed its checks: put the previous one back.
+        mark_bad(new_state, target, "%s%s" % (p["reason"] + "; " if p["reason"] else "", seen))
+        if mode == "rolled_back" and p["mark_bad"] and current and current != target:
+            mark_bad(new_state, current, p["reason"] or "rolled back from")
+        result["pruned"] = []
+        msg = "release %s failed: %s" % (target, seen)
+        if current and current != target:
+            restored, restored_seen, restored_verdict = self.activate(current, True)
+            result.update(release=current, action="restored", health=restored_verdict or verdict,
+                          restored={"release": current, "ok": restored, "seen": restored_seen})
+            how = restored_seen if restored else "which is failing too: %s" % restored_seen
+            msg += "; restored %s (%s)" % (current, how)
+        else:
+            msg += "; no earlier release to restore"
+        write_state(self.layout.state_path, new_state)
+        self.finish(result, new_state, self.processes(), failed_msg=msg)
+
+    def finish(self, result, state, procs, failed_msg=None):
+        result["processes"] = self.views(procs)
+        result["bad_releases"] = state.get("bad", {})
+        if not self.module._diff:
+            result.pop("diff")
+        if failed_msg:
+            self.module.fail_json(msg=failed_msg, **result)
+        self.module.exit_json(**result)
+
+
+def describe(views):
+    return ", ".join("%s:%s%s" % (v["pm_id"], v["status"],
+                                  "@%s" % v["release"] if v["release"] else "") for v in views)
+
+
+def _copy(state):
+    return json.loads(json.dumps(state))
+
+
+def main():
+    health_spec = dict(
+        url=dict(type="str", required=True),
+        json_checks=dict(type="list", elements="str", default=[]),
+        status_codes=dict(type="list", elements="int", default=[200]),
+        timeout=dict(type="float", default=5),
+        consecutive=dict(type="int", default=3),
+        retries=dict(type="int", default=20),
+        delay=dict(type="float", default=1),
+    )
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            app_dir=dict(type="path", required=True),
+            state=dict(type="str", default="deployed", choices=["deployed", "rolled_back"]),
+            release=dict(type="str"),
+            force=dict(type="bool", default=False),
+            mark_bad=dict(type="bool", default=True),
+            reason=dict(type="str"),
+            ecosystem=dict(type="path"),
+            start_if_stopped=dict(type="bool", default=False),
+            online_timeout=dict(type="int", default=60),
+            health=dict(type="dict", options=health_spec),
+            keep_releases=dict(type="int", default=5),
+            pm2_home=dict(type="path"),
+            pm2_binary=dict(type="path"),
+        ),
+        required_if=[("state", "deployed", ["release"])],
+        supports_check_mode=True,
+    )
+    try:
+        ReleaseManager(module).run()
+    except (Pm2Error, ProbeError, StateFileError) as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.oncall.runbooks.plugins.module_utils.pm2 import (
+    Pm2Error,
+    ReleaseLayout,
+    choose_target,
+    clear_bad,
+    empty_state,
+    mark_bad,
+    parse_jlist,
+    previous_good,
+    record_live,
+    releases_to_prune,
+    summarize,
+)
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pm2"
+
+
+def fixture(name):
+    return (FIXTURES / name).read_text()
+
+
+# --- jlist, captured from PM2 7.0.4 --------------------------------------------------------
+
+def test_parse_online_cluster_and_fork():
+    procs = parse_jlist(fixture("jlist-online.json"))
+    views = [summarize(p, now_ms=p["pm2_env"]["pm_uptime"] + 5000) for p in procs]
+    assert [(v["name"], v["pm_id"], v["status"], v["exec_mode"]) for v in views] == [
+        ("ai-service", 0, "online", "cluster"), ("worker", 1, "online", "fork"),
+        ("ai-service", 2, "online", "cluster")]
+    assert views[0]["uptime_s"] == 5
+    assert views[0]["instances"] == 2
+    assert views[0]["cwd"].endswith("/current")
+    assert all(v["pid"] > 0 for v in views)
+
+
+def test_parse_errored_and_stopped():
+    views = [summarize(p) for p in parse_jlist(fixture("jlist-errored-stopped.json"))]
+    assert [(v["name"], v["status"], v["pid"], v["uptime_s"]) for v in views] == [
+        ("ai-service", "errored", 0, None), ("worker", "stopped", 0, None),
+        ("ai-service", "errored", 0, None)]
+    assert views[0]["restarts"] == 3
+
+
+def test_summary_never_carries_the_environment():
+    raw = fixture("jlist-online.json")
+    assert "sk-fixture-not-a-real-key" in raw      # the capture does hold the secret...
+    views = [summarize(p) for p in parse_jlist(raw)]
+    assert "sk-fixture-not-a-real-key" not in json.dumps(views)   # ...the summary does not
+    assert not any("env" in v or "AI_API_KEY" in v for v in views)
+
+
+def test_parse_output_after_daemon_spawn_banner():
+    assert parse_jlist(fixture("jlist-spawning-daemon.txt")) == []
+
+
+@pytest.mark.parametrize("text", ["", "[PM2] Spawning PM2 daemon", '{"a": 1}', "[not json"])
+def test_parse_garbage_does_not_echo_output(text):
+    with pytest.raises(Pm2Error) as err:
+        parse_jlist(text + ' "AI_API_KEY": "sk-secret"')
+    assert "sk-secret" not in str(err.value)
+
+
+# --- release selection (truth tables) --------------------------------------------------
+
+def state_with(history, bad=()):
+    state = empty_state("ai")
+    for rel in history:
+        record_live(state, rel, "deployed", when="t-%s" % rel)
+    for rel in bad:
+        mark_bad(state, rel, "broken", when="t-bad")
+    return state
+
+
+@pytest.mark.parametrize("history, bad, current, on_disk, expected", [
+    (["v1", "v2"], [], "v2", ["v1", "v2"], "v1"),
+    (["v1", "v2", "v3"], ["v2"], "v3", ["v1", "v2", "v3"], "v1"),     # skips a bad one
+    (["v1", "v2", "v3"], [], "v3", ["v2", "v3"], "v2"),
+    (["v1", "v2", "v3"], [], "v3", ["v3"], None),                      # nothing else on disk
+    (["v1", "v2", "v1"], [], "v1", ["v1", "v2"], "v2"),                # most recent other
+    (["v2", "v3"], ["v2"], "v3", ["v1", "v2", "v3"], "v1"),           # never live, on disk
+    ([], [], "v3", ["v1", "v2", "v3"], "v2"),                          # adopted: newest on disk
+    ([], [], None, ["v1"], "v1"),
+    (["v1"], ["v1"], None, ["v1"], None),
+])
+def test_previous_good(history, bad, current, on_disk, expected):
+    assert previous_good(state_with(history, bad), current, on_disk) == expected
+
+
+@pytest.mark.parametrize("mode, release, force, expected", [
+    ("deployed", "v3", False, "v3"),
+    ("deployed", "v2", True, "v2"),                # bad, forced
+    ("deployed", "v3", False, "v3"),
+    ("rolled_back", None, False, "v1"),            # previous good (v2 is bad)
+    ("rolled_back", "v1", False, "v1"),            # named
+    ("rolled_back", "v2", True, "v2"),
+])
+def test_choose_target(mode, release, force, expected):
+    state = state_with(["v1", "v2", "v3"], bad=["v2"])
+    assert choose_target(state, mode, release, "v3", ["v1", "v2", "v3"], force=force) == expected
+
+
+@pytest.mark.parametrize("mode, release, current, fragment", [
+    ("deployed", "v2", "v3", "release v2 is marked bad since t-bad (broken); deploy it with force=true"),
+    ("rolled_back", "v2", "v3", "release v2 is marked bad"),
+    ("deployed", "v9", "v3", "release v9 is not on disk (on disk: v1, v2, v3)"),
+    ("rolled_back", "v9", "v3", "release v9 is not on disk"),
+    ("deployed", "../etc", "v3", "is not a valid release id"),
+    ("deployed", "", "v3", "is not a valid release id"),
+    ("rolled_back", None, "v1", "no earlier good release to roll back to (current: v1"),
+])
+def test_choose_target_refuses(mode, release, current, fragment):
+    state = state_with(["v1", "v2", "v3"], bad=["v2"])
+    on_disk = ["v1", "v2", "v3"] if current != "v1" else ["v1", "v2"]
+    with pytest.raises(Pm2Error) as err:
+        choose_target(state, mode, release, current, on_disk)
+    assert fragment in str(err.value)
+
+
+def test_bad_current_release_may_be_redeployed_in_place():
+    state = state_with(["v1", "v2"], bad=["v2"])
+    assert choose_target(state, "deployed", "v2", "v2", ["v1", "v2"]) == "v2"
+
+
+def test_history_closes_previous_entry_and_marks():
+    state = state_with(["v1"])
+    record_live(state, "v2", "deployed", when="t2")
+    assert state["live"] == "v2"
+    assert state["history"] == [
+        {"release": "v1", "since": "t-v1", "until": "t2", "action": "deployed"},
+        {"release": "v2", "since": "t2", "until": None, "action": "deployed"}]
+    assert clear_bad(mark_bad(state, "v2", "x"), "v2") is True
+    assert clear_bad(state, "v2") is False
+
+
+@pytest.mark.parametrize("on_disk, keep, protect, expected", [
+    (["v1", "v2", "v3", "v4"], 2, ["v4", "v3"], ["v1", "v2"]),
+    (["v1", "v2", "v3", "v4"], 2, ["v4", "v1"], ["v2", "v3"]),   # previous good v1 kept
+    (["v1", "v2", "v3"], 5, ["v3"], []),
+    (["v1", "v2", "v3"], 1, ["v3", "v2", "v1"], []),             # all protected
+    (["v1", "v2", "v3"], 1, ["v3", None], ["v1", "v2"]),
+])
+def test_releases_to_prune(on_disk, keep, protect, expected):
+    assert releases_to_prune(on_disk, keep, protect) == expected
+
+
+def test_prune_rejects_zero_keep():
+    with pytest.raises(Pm2Error):
+        releases_to_prune(["v1"], 0, [])
+
+
+# --- the layout on a real filesystem ---------------------------------------------------
+
+def make_layout(tmp_path, releases=("v1", "v2")):
+    for i, rel in enumerate(releases):
+        path = tmp_path / "releases" / rel
+        path.mkdir(parents=True)
+        os.utime(path, (1000 + i, 1000 + i))
+    return ReleaseLayout(str(tmp_path))
+
+
+def test_layout_switch_and_current(tmp_path):
+    layout = make_layout(tmp_path, ("v2", "v10", "v1"))
+    assert layout.on_disk() == ["v2", "v10", "v1"]      # by age, not by name
+    assert layout.current() is None
+    layout.switch("v10")
+    assert layout.current() == "v10"
+    assert os.readlink(tmp_path / "current") == str(tmp_path / "releases" / "v10")
+    layout.switch("v1")
+    assert layout.current() == "v1"
+    assert sorted(os.listdir(tmp_path)) == ["current", "releases"]   # no temp link left
+
+
+def test_layout_refuses_odd_current(tmp_path):
+    layout = make_layout(tmp_path)
+    (tmp_path / "current").mkdir()
+    with pytest.raises(Pm2Error, match="is not a symlink"):
+        layout.current()
+    (tmp_path / "current").rmdir()
+    (tmp_path / "current").symlink_to("/tmp")
+    with pytest.raises(Pm2Error, match="outside"):
+        layout.current()
+
+
+def test_layout_without_releases_dir(tmp_path):
+    with pytest.raises(Pm2Error, match="releases directory .* does not exist"):
+        ReleaseLayout(str(tmp_path)).check()
