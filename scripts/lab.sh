@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set everything up, bring up the lab (local containers standing in for
-# production), and run a runbook against it.
+# production), and run the runbooks against it: seed 004's story of a bad release.
 #
-#   scripts/lab.sh          set up, bring the lab up, run the daily check against it
+#   scripts/lab.sh          set up, bring the lab up, run the story
 #   scripts/lab.sh down     tear the lab down
 set -euo pipefail
 # shellcheck source=scripts/setup.sh
@@ -10,16 +10,41 @@ set -euo pipefail
 oncall_setup
 cd "$ONCALL_ROOT"
 
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# A step that must fail (the drill's point); the job fails if it does not.
+must_fail() {
+  if "$@"; then
+    echo "expected this step to fail, it did not: $*" >&2
+    exit 1
+  fi
+  echo "(failed, as the drill expects)"
+}
+
 case "${1:-up}" in
   down)
     ansible-playbook lab/down.yml -i inventories/lab
     ;;
   up)
-    echo "== bringing up the lab (inventories/lab)"
+    say "bringing up the lab (inventories/lab): ai-service on PM2, release v1"
     ansible-playbook lab/up.yml -i inventories/lab
-    echo "== running playbooks/daily-check.yml against the lab"
+    ansible-playbook lab/reset.yml -i inventories/lab >/dev/null
+    say "daily check"
     ansible-playbook playbooks/daily-check.yml -i inventories/lab
-    echo "== done. Tear the lab down with: scripts/lab.sh down"
+    say "deploy v2 (deploy-ai.yml: deploy, health check, notify)"
+    ansible-playbook playbooks/deploy-ai.yml -i inventories/lab -e release=v2
+    say "drill: v2 starts answering 500 under real traffic"
+    docker exec oncall-lab-ai sh -c 'echo 500 > /srv/ai-service/releases/v2/BROKEN'
+    say "daily check catches it"
+    must_fail ansible-playbook playbooks/daily-check.yml -i inventories/lab
+    say "on-call runs rollback-ai.yml: detect, classify, notify, roll back, verify, notify"
+    ansible-playbook playbooks/rollback-ai.yml -i inventories/lab
+    say "deploying v2 again is refused: it is marked bad"
+    must_fail ansible-playbook playbooks/deploy-ai.yml -i inventories/lab -e release=v2
+    say "daily check: healthy again"
+    ansible-playbook playbooks/daily-check.yml -i inventories/lab
+    say "what the Discord channel saw"
+    python "$ONCALL_ROOT/scripts/show_channel.py" --port 18081
+    say "done. Run it again any time; tear the lab down with: scripts/lab.sh down"
     ;;
   *)
     echo "usage: $0 [up|down]" >&2

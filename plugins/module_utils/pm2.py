@@ -263,15 +263,17 @@ def empty_state(app):
 
 def previous_good(state, current, on_disk):
     """The release to roll back to: the most recently live one that is not `current`, is
-    not marked bad, and is still on disk. Releases never seen live (adopted layouts) come
-    after, newest on disk first. None when there is none."""
+    not marked bad, and is still on disk. Without such history (a layout adopted as it was),
+    Capistrano's rule: the newest release on disk older than `current`. Releases newer than
+    `current` that were never live (staged ahead) are never picked. None when there is none."""
     bad = state.get("bad", {})
     seen = []
     for entry in reversed(state.get("history", [])):
         rel = entry.get("release")
         if rel and rel not in seen:
             seen.append(rel)
-    for rel in seen + list(reversed(on_disk)):
+    older = on_disk[:on_disk.index(current)] if current in on_disk else on_disk
+    for rel in seen + list(reversed(older)):
         if rel != current and rel not in bad and rel in on_disk:
             return rel
     return None

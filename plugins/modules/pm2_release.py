@@ -358,6 +358,9 @@ class ReleaseManager:
                       health=None, pruned=[], restored=None,
                       diff={"before": {"release": current}, "after": {"release": target}})
         new_state = _copy(state)
+        if current and not new_state.get("history"):
+            # A layout adopted as it was: what is live now is the first thing we know.
+            record_live(new_state, current, "adopted")
         if p["force"]:
             clear_bad(new_state, target)
         if target == current and self.serving(target, procs):

@@ -9,10 +9,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import sys
+
 import ansible_runner
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).parent))   # loadclient
 
 
 class Run:

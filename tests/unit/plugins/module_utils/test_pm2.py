@@ -86,8 +86,11 @@ def state_with(history, bad=()):
     (["v1", "v2", "v3"], [], "v3", ["v2", "v3"], "v2"),
     (["v1", "v2", "v3"], [], "v3", ["v3"], None),                      # nothing else on disk
     (["v1", "v2", "v1"], [], "v1", ["v1", "v2"], "v2"),                # most recent other
-    (["v2", "v3"], ["v2"], "v3", ["v1", "v2", "v3"], "v1"),           # never live, on disk
-    ([], [], "v3", ["v1", "v2", "v3"], "v2"),                          # adopted: newest on disk
+    (["v2", "v3"], ["v2"], "v3", ["v1", "v2", "v3"], "v1"),           # never live, older on disk
+    ([], [], "v3", ["v1", "v2", "v3"], "v2"),                          # adopted: newest older one
+    ([], [], "v2", ["v1", "v2", "v3", "v4"], "v1"),                    # staged ahead: never picked
+    (["v2"], [], "v2", ["v1", "v2", "v3", "v4"], "v1"),
+    ([], [], "v1", ["v1", "v2"], None),
     ([], [], None, ["v1"], "v1"),
     (["v1"], ["v1"], None, ["v1"], None),
 ])

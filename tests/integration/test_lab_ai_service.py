@@ -1,0 +1,99 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The main job's story on a lab of its own (other names and ports, so a running lab of
+yours is left alone), played through ansible-runner as AWX would, under load:
+
+lab up (twice: the second changes nothing) -> daily check healthy -> deploy v2 under load
+-> v2 breaks -> daily check names the failure -> rollback-ai.yml under load -> v1 serving,
+no request failed during either reload -> v2 refused on re-deploy -> lab down.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from loadclient import LoadClient
+
+LAB = {"lab_prefix": "oncall-itest", "lab_ai_port": 18282, "lab_discord_port": 18283}
+AI = "oncall-itest-ai"
+
+
+@pytest.fixture(scope="module")
+def lab(run_playbook):
+    first = run_playbook("lab/up.yml", extravars=LAB)
+    yield first
+    run_playbook("lab/down.yml", extravars=LAB)
+
+
+def test_lab_comes_up_and_second_run_changes_nothing(lab, run_playbook, docker):
+    assert lab.status == "successful", lab.stdout
+    assert lab.changed() >= 1
+    again = run_playbook("lab/up.yml", extravars=LAB)
+    assert again.status == "successful", again.stdout
+    assert again.changed() == 0
+    names = docker("ps", "--filter", "label=oncall-runbooks.lab=oncall-itest", "--format", "{{.Names}}")
+    assert sorted(names.split()) == ["oncall-itest-ai", "oncall-itest-discord"]
+
+
+def test_daily_check_reports_healthy_and_changes_nothing(lab, run_playbook):
+    run = run_playbook("playbooks/daily-check.yml", extravars=LAB)
+    assert run.status == "successful", run.stdout
+    assert run.changed() == 0
+    probes = run.results("Probe each endpoint")
+    assert [p["status"] for p in probes] == [200, 200]
+    assert "OK        ai-service health  200" in run.stdout
+
+
+def test_bad_release_story_without_a_failed_request(lab, run_playbook, docker):
+    with LoadClient(LAB["lab_ai_port"]) as deploy_load:
+        deploy = run_playbook("playbooks/deploy-ai.yml", extravars=dict(LAB, release="v2"))
+    assert deploy.status == "successful", deploy.stdout
+    d = deploy_load.summary()
+    assert d["failed"] == 0, d
+    assert d["sent"] >= 2000, d
+    assert d["statuses"] == {200: d["sent"]}, d
+    assert d["last_release"] == "v2", d
+
+    docker("exec", AI, "sh", "-c", "echo 500 > /srv/ai-service/releases/v2/BROKEN")
+    check = run_playbook("playbooks/daily-check.yml", extravars=LAB)
+    assert check.status == "failed"
+    failed = [e["event_data"]["res"]["msg"] for e in check.events if e["event"] == "runner_on_failed"]
+    assert len(failed) == 1 and re.match(
+        r'2 of 2 endpoint\(s\) unhealthy: UNHEALTHY ai-service health  500  \d+ ms  '
+        r'status 500 \(expected 200\); status is "DOWN" \(wanted == "UP"\)', failed[0]), failed
+
+    with LoadClient(LAB["lab_ai_port"]) as rollback_load:
+        rollback = run_playbook("playbooks/rollback-ai.yml", extravars=LAB)
+    assert rollback.status == "successful", rollback.stdout
+    r = rollback_load.summary()
+    assert r["failed"] == 0, r                      # no request lost during the reload
+    assert r["sent"] >= 2000, r
+    assert set(r["statuses"]) <= {200, 500}, r      # v2's 500s until the switch, then v1
+    assert r["last_release"] == "v1", r
+    result = rollback.results("Roll back and verify health")[0]
+    assert (result["previous"], result["release"], result["action"]) == ("v2", "v1", "rolled_back")
+    assert result["bad_releases"]["v2"]["reason"].startswith("P0: healthy == false")
+
+    again = run_playbook("playbooks/deploy-ai.yml", extravars=dict(LAB, release="v2"))
+    assert again.status == "failed"
+    refusal = [e["event_data"]["res"]["msg"] for e in again.events if e["event"] == "runner_on_failed"]
+    assert any("release v2 is marked bad" in msg for msg in refusal), refusal
+    assert docker("exec", AI, "readlink", "/srv/ai-service/current").strip() == "/srv/ai-service/releases/v1"
+    print("deploy v2 under load:", d)
+    print("rollback-ai under load:", r)
+
+
+def test_secrets_never_reach_the_output(lab, run_playbook):
+    run = run_playbook("playbooks/rollback-ai.yml", extravars=LAB)      # healthy: reads PM2, changes nothing
+    assert run.status == "successful", run.stdout
+    assert run.changed() == 0
+    assert "sk-lab-secret-value" not in run.stdout                     # PM2 env of the app
+    assert "lab-token" not in run.stdout                               # the webhook URL
+    assert "Healthy: nothing to do, nothing changed." in run.stdout
+
+
+def test_lab_down_removes_every_lab_container(run_playbook, docker):
+    run_playbook("lab/up.yml", extravars=LAB)
+    down = run_playbook("lab/down.yml", extravars=LAB)
+    assert down.status == "successful", down.stdout
+    assert docker("ps", "-a", "--filter", "label=oncall-runbooks.lab=oncall-itest", "-q") == ""
