@@ -384,8 +384,11 @@ def sample(probe_once, count, interval=0.0, sleep=time.sleep):
     for r in results:
         if r["reason"] and r["reason"] not in reasons:
             reasons.append(r["reason"])
+    last = results[-1]
     return {
         "samples": count,
+        "healthy": last["healthy"],        # the newest verdict: the service as it is now
+        "reason": last["reason"],
         "answered": len(answered),
         "answered_pct": round(100.0 * len(answered) / count, 1),
         "error_rate_pct": round(100.0 * server_errors / len(answered), 1) if answered else None,

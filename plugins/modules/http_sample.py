@@ -91,6 +91,8 @@ signals:
   type: dict
   contains:
     samples: {description: "Requests sent.", type: int, sample: 20}
+    healthy: {description: "Whether the last request was judged healthy: the service as it is now.", type: bool, sample: false}
+    reason: {description: "Why the last request was unhealthy; empty when healthy.", type: str}
     answered: {description: "Requests that got an HTTP answer.", type: int, sample: 20}
     answered_pct: {description: "Share answered, in percent.", type: float, sample: 100.0}
     error_rate_pct: {description: "Share of 5xx among answers, in percent; null when nothing answered.", type: float, sample: 55.0}

@@ -284,25 +284,19 @@ class ReleaseManager:
                                    for v in views)
 
     def wait_serving(self, release):
-        """Wait until every instance is online on `release` in two polls in a row (same pids)."""
+        """Wait until every instance is online on `release`; return (ok, seen, pids)."""
         deadline = time.monotonic() + self.p["online_timeout"]
-        last = None
         while True:
-            procs = self.pm2.processes(self.p["name"])
-            views = self.views(procs)
-            if self.serving(release, procs):
-                pids = sorted(v["pid"] for v in views)
-                if pids == last:
-                    return True, "online"
-                last = pids
-            else:
-                last = None
-                # PM2 sets errored/stopped once it stops restarting: no point waiting longer.
-                if views and all(v["status"] in ("errored", "stopped") for v in views):
-                    return False, "instances %s" % describe(views)
+            views = self.views(self.pm2.processes(self.p["name"]))
+            if views and all(v["status"] == "online" and v["pid"] and v["release"] == release
+                             for v in views):
+                return True, "online", sorted(v["pid"] for v in views)
+            # PM2 sets errored/stopped once it stops restarting: no point waiting longer.
+            if views and all(v["status"] in ("errored", "stopped") for v in views):
+                return False, "instances %s" % describe(views), None
             if time.monotonic() >= deadline:
                 return False, "not every instance online on %s after %ds: %s" % (
-                    release, self.p["online_timeout"], describe(views) or "no instance")
+                    release, self.p["online_timeout"], describe(views) or "no instance"), None
             time.sleep(POLL_SECONDS)
 
     def check_health(self):
@@ -327,12 +321,18 @@ class ReleaseManager:
                 raise Pm2Error("app %s is not running and ecosystem file %s does not exist"
                                % (self.p["name"], self.ecosystem))
             self.pm2.call("start", self.ecosystem, "--only", self.p["name"])
-        ok, seen = self.wait_serving(release)
+        ok, seen, pids = self.wait_serving(release)
         if not ok:
             return False, seen, None
+        if self.probe is None:
+            time.sleep(POLL_SECONDS)    # no health window: give a crash loop time to show
         healthy, verdict = self.check_health()
         if not healthy:
             return False, "health: %s" % verdict["reason"], verdict
+        # Same instances still online after the health window: none crashed and restarted.
+        ok, seen, pids_after = self.wait_serving(release)
+        if not ok or pids_after != pids:
+            return False, "instances restarted after coming online (%s)" % seen, verdict
         return True, "online and healthy" if verdict else "online", verdict
 
     def run(self):

@@ -300,3 +300,9 @@ def test_sample_nothing_answers(closed_port):
 def test_sample_needs_one():
     with pytest.raises(ProbeError, match="samples must be 1 or more"):
         sample(lambda: None, 0)
+
+
+def test_sample_healthy_is_the_newest_verdict(server):
+    signals = sample(Probe(server.url("/recovering?bad=2")).once, 3)
+    assert signals["healthy"] is True and signals["reason"] == ""
+    assert signals["error_rate_pct"] == round(200 / 3, 1)
