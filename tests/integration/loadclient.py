@@ -55,7 +55,7 @@ class LoadClient:
 
     def __enter__(self):
         self.started = time.monotonic()
-        for _ in range(self.threads):
+        for _index in range(self.threads):
             worker = threading.Thread(target=self._run, daemon=True)
             worker.start()
             self._workers.append(worker)
