@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import json
 import time
 
@@ -22,6 +21,7 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.http_probe import 
     request,
     transport_reason,
 )
+from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import now_iso
 
 SEVERITIES = ("P0", "P1", "P2", "P3", "info", "success")
 
@@ -149,10 +149,6 @@ def build_payload(service, title, message=None, severity="info", fields=None, me
     if service == "webhook":
         return webhook_payload(title, message, severity, fields, mention)
     raise NotifyError("unknown service %r" % (service,))
-
-
-def now_iso():
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def retry_after_seconds(headers, body):

@@ -23,10 +23,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import json
 import os
 import time
+
+from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import now_iso
 
 STATE_FILE = "release-state.json"
 
@@ -252,10 +253,6 @@ class ReleaseLayout:
 # ---------------------------------------------------------------------------------------
 # Release history and selection (pure: tested with truth tables)
 # ---------------------------------------------------------------------------------------
-
-def now_iso():
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
-
 
 def empty_state(app):
     return {"app": app, "live": None, "history": [], "bad": {}}

@@ -15,9 +15,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import os
 import tempfile
+
+
+def now_iso():
+    """UTC now, to the second, as recorded in state files and messages."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
 class StateFileError(Exception):
