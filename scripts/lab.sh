@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set everything up, bring up the lab (local containers standing in for
-# production), and run the runbooks against it: seed 004's story of a bad release.
+# production), and run the runbooks against it: seed 004's story of a bad release, then
+# seed 001's blue-green deploy.
 #
 #   scripts/lab.sh          set up, bring the lab up, run the story
 #   scripts/lab.sh down     tear the lab down
@@ -42,6 +43,12 @@ case "${1:-up}" in
     must_fail ansible-playbook playbooks/deploy-ai.yml -i inventories/lab -e release=v2
     say "daily check: healthy again"
     ansible-playbook playbooks/daily-check.yml -i inventories/lab
+    # seed 001: the web project's backend, blue-green behind nginx, with no request lost
+    live_tag=$(python -c 'import json,sys; print(json.load(open(sys.argv[1])).get("backendTag") or "v1")' \
+      /var/tmp/oncall-runbooks/oncall-lab/web_project/deploy-state.json)
+    next_tag=$([ "$live_tag" = v2 ] && echo v1 || echo v2)
+    say "blue-green deploy of the web backend: $live_tag -> $next_tag (deploy-blue-green.yml -e phase=full)"
+    ansible-playbook playbooks/deploy-blue-green.yml -i inventories/lab -e phase=full -e be_tag="$next_tag"
     say "what the Discord channel saw"
     python "$ONCALL_ROOT/scripts/show_channel.py" --port 18081
     say "done. Run it again any time; tear the lab down with: scripts/lab.sh down"

@@ -191,6 +191,13 @@ ensure_images() {
     docker build -q --build-arg "BASE_IMAGE=$ONCALL_BASE_IMAGE" \
       -t "oncall-runbooks/$name:latest" "$ctx" >"$ONCALL_HOME/build-$name.log" 2>&1 \
       || { tail -n 30 "$ONCALL_HOME/build-$name.log" >&2; die "docker build of images/$name failed"; }
+    # images/<name>/TAGS: more tags of the same image (e.g. the versions a deploy moves between)
+    if [ -f "$dir/TAGS" ]; then
+      local tag
+      while read -r tag; do
+        [ -n "$tag" ] && docker tag "oncall-runbooks/$name:latest" "oncall-runbooks/$name:$tag"
+      done <"$dir/TAGS"
+    fi
   done
 }
 

@@ -21,6 +21,21 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fcntl
+import os
+import time
+
+from ansible_collections.oncall.runbooks.plugins.module_utils.docker_cli import container_summary
+from ansible_collections.oncall.runbooks.plugins.module_utils.http_probe import (
+    TRANSPORT_ERRORS,
+    request,
+)
+from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import (
+    now_iso,
+    read_state,
+    write_state,
+)
+
 COLORS = ("blue", "green")
 PHASES = ("prepare", "gateway", "finalize", "full", "cancel")
 STATE_PHASES = ("idle", "prepared", "switched")
@@ -181,6 +196,304 @@ def plan(state, phase, observed, tag=None, override_color=None, force_color=None
     return steps + _record(state, want)
 
 
+def describe_plan(steps):
+    """One short line per step, for output."""
+    out = []
+    for step in steps:
+        if step[0] == "record":
+            out.append("record " + ", ".join("%s=%s" % kv for kv in sorted(step[1].items())))
+        else:
+            out.append(" ".join(str(part) for part in step))
+    return out
+
+
 def _record(state, want):
     changed = dict((k, v) for k, v in want.items() if state.get(k) != v)
     return [("record", changed)] if changed else []
+
+
+# ---------------------------------------------------------------------------------------
+# Executor: carries a plan out on a docker-compose host with an nginx gateway
+# ---------------------------------------------------------------------------------------
+
+class DeployLock:
+    """An exclusive lock beside the state file, so two deploys cannot run at once."""
+
+    def __init__(self, path):
+        self.path = path
+        self.fd = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self.fd)
+            raise BlueGreenError("another deploy is running on this host (lock %s is held); wait "
+                                 "for it to finish" % self.path)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def upstream_conf(address, color):
+    return ("# Written by oncall.runbooks.bluegreen_deploy: the colour the gateway serves.\n"
+            "# color: %s\nupstream backend {\n    server %s;\n}\n" % (color, address))
+
+
+def write_atomic(path, text):
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(tmp, path)
+
+
+def set_env_var(path, name, value):
+    """Set NAME=value in an env file, keeping every other line; True when it changed."""
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    new, found = [], False
+    for line in lines:
+        if line.split("=", 1)[0].strip() == name:
+            new.append("%s=%s" % (name, value))
+            found = True
+        else:
+            new.append(line)
+    if not found:
+        new.append("%s=%s" % (name, value))
+    if new == lines:
+        return False
+    write_atomic(path, "\n".join(new) + "\n")
+    return True
+
+
+class Executor:
+    def __init__(self, docker, p, sleep=time.sleep):
+        self.docker = docker
+        self.p = p
+        self.sleep = sleep
+        root = p["server_root"]
+        self.root = root
+        self.state_path = os.path.join(root, "deploy-state.json")
+        self.app_compose = os.path.join(root, p["compose_file"])
+        self.env_file = os.path.join(root, p["env_file"]) if p["env_file"] else None
+        if self.env_file and not os.path.exists(self.env_file):
+            self.env_file = None
+        gw = p["gateway"]
+        self.gw = gw
+        self.gw_compose = os.path.join(root, gw["compose_file"])
+        self.upstream_file = os.path.join(root, gw["upstream_file"])
+        self.gw_env_file = os.path.join(root, gw["env_file"])
+        self.log = []
+
+    # -- observation ----------------------------------------------------------------
+
+    def probe(self, url, timeout=2.0):
+        """(status, colour header) or (None, None)."""
+        try:
+            status, headers, _body = request(url, timeout=timeout, use_proxy=False)
+        except TRANSPORT_ERRORS:
+            return None, None
+        return status, (headers.get("X-Color") if headers is not None else None)
+
+    def backend(self, color):
+        found = [container_summary(c) for c in
+                 self.docker.containers(self.p["project"], "backend-%s" % color)]
+        running = [c for c in found if c["running"]]
+        if not running:
+            return {"running": False, "healthy": False, "tag": None, "containers": found}
+        c = running[0]
+        status, _color = self.probe("http://%s%s" % (self.p["backends"][color], self.p["health_path"]))
+        healthy = status == 200 and c["health"] in (None, "healthy")
+        return {"running": True, "healthy": healthy, "tag": c["tag"], "containers": found}
+
+    def gateway_target(self):
+        try:
+            with open(self.upstream_file) as f:
+                text = f.read()
+        except FileNotFoundError:
+            return None
+        for color, address in self.p["backends"].items():
+            if "server %s;" % address in text:
+                return color
+        return None
+
+    def observe(self):
+        backends = dict((c, self.backend(c)) for c in COLORS)
+        _status, serving = self.probe(self.gw["url"])
+        return Observed(backends, serving, self.gateway_target())
+
+    def load_state(self, observed):
+        data = read_state(self.state_path)
+        if data is None:
+            # No state file yet: adopt what the gateway serves (blue when nothing answers).
+            return initial_state(observed.serving or observed.gateway_target or "blue"), True
+        return check_state(data, self.state_path), False
+
+    # -- steps ----------------------------------------------------------------------
+
+    def compose_env(self, tag):
+        env = {"BE_TAG": tag}
+        if self.p["fe_tag"]:
+            env["FE_TAG"] = self.p["fe_tag"]
+        return env
+
+    def start(self, color, tag):
+        service = "backend-%s" % color
+        env = self.compose_env(tag)
+        if not self.p["skip_pull"]:
+            self.docker.compose(self.app_compose, self.p["project"], ["pull", service], env=env,
+                                env_file=self.env_file)
+        self.docker.compose(self.app_compose, self.p["project"], ["up", "-d", "--no-deps", service],
+                            env=env, env_file=self.env_file)
+        url = "http://%s%s" % (self.p["backends"][color], self.p["health_path"])
+        deadline = time.monotonic() + self.p["health_timeout"]
+        streak, status = 0, None
+        while time.monotonic() < deadline:
+            status, _c = self.probe(url)
+            streak = streak + 1 if status == 200 else 0
+            if streak >= 2:
+                self.log.append("started %s on %s, healthy" % (service, tag))
+                return
+            self.sleep(0.5)
+        # Never healthy: remove it again, so the old colour keeps serving alone.
+        self.remove(color)
+        raise BlueGreenError("%s (%s) never became healthy within %ds (last answer: %s); it was "
+                             "removed, %s keeps serving" % (service, tag, self.p["health_timeout"],
+                                                            status or "none", other(color)))
+
+    def gateway_container(self):
+        found = [container_summary(c) for c in
+                 self.docker.containers(self.gw["project"], self.gw["service"])]
+        running = [c for c in found if c["running"]]
+        if not running:
+            raise BlueGreenError("the gateway (%s) is not running" % self.gw["service"])
+        return running[0]["id"]
+
+    def switch(self, color):
+        """Point the gateway at `color` and confirm through its answers; undo on failure."""
+        try:
+            with open(self.upstream_file) as f:
+                before = f.read()
+        except FileNotFoundError:
+            before = None
+        write_atomic(self.upstream_file, upstream_conf(self.p["backends"][color], color))
+        try:
+            if self.gw["mode"] == "reload":
+                gw = self.gateway_container()
+                rc, out, err = self.docker.exec_(gw, ["nginx", "-t"], check=False)
+                if rc != 0:
+                    raise BlueGreenError("gateway configuration is invalid, nothing switched: %s"
+                                         % _tail(err or out))
+                rc, out, err = self.docker.exec_(gw, ["nginx", "-s", "reload"], check=False)
+                if rc != 0:
+                    raise BlueGreenError("gateway refused to reload, nothing switched: %s"
+                                         % _tail(err or out))
+            else:
+                set_env_var(self.gw_env_file, "NGINX_BACKEND_HOST", "backend-%s" % color)
+                self.docker.compose(self.gw_compose, self.gw["project"],
+                                    ["up", "-d", "--force-recreate", self.gw["service"]])
+            self.confirm(color)
+        except BlueGreenError:
+            self.restore_upstream(before)
+            raise
+        set_env_var(self.gw_env_file, "NGINX_BACKEND_HOST", "backend-%s" % color)
+        self.log.append("gateway switched to %s" % color)
+
+    def restore_upstream(self, before):
+        if before is None:
+            return
+        write_atomic(self.upstream_file, before)
+        if self.gw["mode"] == "reload":
+            try:
+                self.docker.exec_(self.gateway_container(), ["nginx", "-s", "reload"], check=False)
+            except BlueGreenError:
+                pass
+
+    def confirm(self, color):
+        """The gateway answers from `color` N times in a row (fresh connections)."""
+        deadline = time.monotonic() + self.gw["confirm_timeout"]
+        streak, seen, status = 0, None, None
+        while time.monotonic() < deadline:
+            status, seen = self.probe(self.gw["url"])
+            streak = streak + 1 if (status == 200 and seen == color) else 0
+            if streak >= self.gw["confirm_requests"]:
+                return
+            self.sleep(0.1)
+        raise BlueGreenError("the switch to %s was not confirmed within %ds: the gateway's last answer "
+                             "was %s from %s; switched back"
+                             % (color, self.gw["confirm_timeout"], status or "none", seen or "no backend"))
+
+    def watch(self, color):
+        """Post-switch window: health and error rate through the gateway; switch back on failure."""
+        seconds = self.p["watch_seconds"]
+        if seconds <= 0:
+            return
+        deadline = time.monotonic() + seconds
+        total = bad = 0
+        while time.monotonic() < deadline:
+            status, seen = self.probe(self.gw["url"])
+            total += 1
+            if status is None or status >= 500 or seen != color:
+                bad += 1
+            self.sleep(0.2)
+        pct = 100.0 * bad / max(total, 1)
+        if pct > self.p["watch_max_error_pct"]:
+            old = other(color)
+            self.switch(old)
+            raise BlueGreenError("post-switch check failed: %.0f%% of %d requests through the gateway "
+                                 "failed or did not come from %s within %ds; switched back to %s"
+                                 % (pct, total, color, seconds, old))
+        self.log.append("watched %s for %ds: %d requests, %.1f%% bad" % (color, seconds, total, pct))
+
+    def remove(self, color):
+        service = "backend-%s" % color
+        self.docker.compose(self.app_compose, self.p["project"], ["stop", service],
+                            env=self.compose_env(self.p["be_tag"] or "unused"), env_file=self.env_file)
+        self.docker.compose(self.app_compose, self.p["project"], ["rm", "-f", service],
+                            env=self.compose_env(self.p["be_tag"] or "unused"), env_file=self.env_file)
+
+    def stop(self, color, after_switch):
+        if after_switch and self.p["scale_down_delay"] > 0:
+            self.sleep(self.p["scale_down_delay"])
+        self.remove(color)
+        self.log.append("stopped backend-%s" % color)
+
+    def record(self, state, changes, phase):
+        new = dict(state, **changes)
+        new["updatedAt"] = now_iso()
+        history = list(state.get("history", []))
+        history.append({"at": new["updatedAt"], "phase": phase, "from": state["activeColor"],
+                        "to": new["activeColor"], "tag": new.get("backendTag")})
+        new["history"] = history[-50:]
+        write_state(self.state_path, new)
+        return new
+
+    def run(self, state, steps, phase):
+        switched = False
+        for step in steps:
+            kind = step[0]
+            if kind == "start":
+                self.start(step[1], step[2])
+            elif kind == "switch":
+                self.switch(step[1])
+                switched = True
+            elif kind == "watch":
+                self.watch(step[1])
+            elif kind == "stop":
+                self.stop(step[1], switched)
+            elif kind == "record":
+                state = self.record(state, step[1], phase)
+        return state
+
+
+def _tail(text, n=3):
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return " | ".join(lines[-n:]) or "(no output)"

@@ -15,7 +15,9 @@ import ansible_runner
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).parent))   # loadclient
+sys.path.insert(0, str(Path(__file__).parent))   # loadclient, labvars
+
+from labvars import LAB  # noqa: E402
 
 
 class Run:
@@ -56,6 +58,14 @@ def run_playbook(tmp_path_factory):
                      "ANSIBLE_COLLECTIONS_PATH": os.environ["ANSIBLE_COLLECTIONS_PATH"]})
         return Run(runner)
     return run
+
+
+@pytest.fixture(scope="session")
+def lab(run_playbook):
+    """The lab, brought up once for the session and torn down at its end."""
+    first = run_playbook("lab/up.yml", extravars=LAB)
+    yield first
+    run_playbook("lab/down.yml", extravars=LAB)
 
 
 @pytest.fixture(scope="session")

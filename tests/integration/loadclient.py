@@ -3,7 +3,7 @@
 (as a browser behind a gateway would open), and a tally of what came back.
 
 A request "failed" when no HTTP answer came (refused, reset, timed out); any status is an
-answer and is counted by status. The X-Release header tells which release answered.
+answer and is counted by status. A header (X-Release by default) tells which release answered.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import time
 
 
 class LoadClient:
-    def __init__(self, port, path="/actuator/health", threads=4, timeout=5.0):
+    def __init__(self, port, path="/actuator/health", threads=4, timeout=5.0, header="X-Release"):
         self.port, self.path, self.threads, self.timeout = port, path, threads, timeout
+        self.header = header
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._workers = []
@@ -33,7 +34,7 @@ class LoadClient:
             conn.request("GET", self.path, headers={"Connection": "close"})
             resp = conn.getresponse()
             resp.read()
-            return resp.status, resp.getheader("X-Release", "?"), None
+            return resp.status, resp.getheader(self.header, "?"), None
         except (OSError, http.client.HTTPException) as exc:
             return None, None, type(exc).__name__
         finally:
@@ -60,6 +61,12 @@ class LoadClient:
             worker.start()
             self._workers.append(worker)
         return self
+
+    def wait_for(self, sent, max_seconds=60):
+        """Keep the load on until at least `sent` requests went out (or max_seconds)."""
+        deadline = time.monotonic() + max_seconds
+        while self.sent < sent and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def __exit__(self, *exc):
         self._stop.set()

@@ -1,0 +1,90 @@
+"""Benchmark: `deploy-blue-green.yml -e phase=full` vs a bare script doing the same
+compose/nginx steps (bench/bare_bluegreen.sh), alternating, on a lab of its own; and the
+requests that failed under load through the gateway during each switch.
+
+    eval "$(scripts/setup.sh | grep ^export)"; python bench/bluegreen.py --rounds 5
+
+The post-switch watch and the scale-down delay are set to 0 for both contenders: the
+comparison is of the mechanics, not of waiting.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from loadclient import LoadClient  # noqa: E402  pylint: disable=wrong-import-position
+
+LAB = {"lab_prefix": "oncall-bench", "lab_ai_port": 18480, "lab_discord_port": 18481,
+       "lab_web_gateway_port": 18482, "lab_web_blue_port": 18483, "lab_web_green_port": 18484,
+       "bluegreen_watch_seconds": 0, "bluegreen_scale_down_delay": 0}
+WEB = "oncall-bench-web"
+WEB_ROOT = "/var/tmp/oncall-runbooks/oncall-bench/web_project"
+
+
+def sh(*args):
+    return subprocess.run(args, check=True, cwd=ROOT, capture_output=True, text=True)
+
+
+def playbook(path, **extra):
+    return sh("ansible-playbook", "-i", "inventories/lab", path, "-e", json.dumps(dict(LAB, **extra)))
+
+
+def next_tag():
+    with open(os.path.join(WEB_ROOT, "deploy-state.json")) as f:
+        return "v1" if json.load(f).get("backendTag") == "v2" else "v2"
+
+
+def timed_under_load(fn):
+    with LoadClient(LAB["lab_web_gateway_port"], path="/api/actuator/health", header="X-Version") as load:
+        start = time.monotonic()
+        fn()
+        took = time.monotonic() - start
+    return took, load.summary()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    playbook("lab/up.yml")
+    try:
+        sh("docker", "cp", os.path.join(ROOT, "bench", "bare_bluegreen.sh"), WEB + ":/tmp/bare_bluegreen.sh")
+        runs = {"playbook": [], "bare": []}
+        failed = {"playbook": 0, "bare": 0}
+        sent = {"playbook": 0, "bare": 0}
+        for i in range(args.rounds):
+            tag = next_tag()
+            took, load = timed_under_load(lambda: playbook("playbooks/deploy-blue-green.yml", phase="full", be_tag=tag))
+            runs["playbook"].append(took)
+            failed["playbook"] += load["failed"]
+            sent["playbook"] += load["sent"]
+            tag = next_tag()
+            took, load = timed_under_load(lambda: sh(
+                "docker", "exec", WEB, "bash", "/tmp/bare_bluegreen.sh", WEB_ROOT, "oncallbenchweb", tag,
+                str(LAB["lab_web_gateway_port"]), str(LAB["lab_web_blue_port"]), str(LAB["lab_web_green_port"])))
+            runs["bare"].append(took)
+            failed["bare"] += load["failed"]
+            sent["bare"] += load["sent"]
+            print("round %d: playbook %.1fs, bare %.1fs" % (i + 1, runs["playbook"][-1], runs["bare"][-1]),
+                  file=sys.stderr)
+        ratios = [p / b for p, b in zip(runs["playbook"], runs["bare"])]
+        print(json.dumps({
+            "rounds": args.rounds,
+            "playbook_median_s": round(statistics.median(runs["playbook"]), 2),
+            "bare_median_s": round(statistics.median(runs["bare"]), 2),
+            "median_ratio": round(statistics.median(ratios), 2),
+            "target_ratio": 1.5,
+            "requests_under_load": sent,
+            "failed_requests": failed,
+        }, indent=2))
+    finally:
+        playbook("lab/down.yml")
+
+
+if __name__ == "__main__":
+    main()

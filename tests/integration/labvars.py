@@ -1,0 +1,6 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The integration tests' own lab: other names and ports, so a running lab of yours is left alone."""
+
+LAB = {"lab_prefix": "oncall-itest", "lab_ai_port": 18282, "lab_discord_port": 18283,
+       "lab_web_gateway_port": 18284, "lab_web_blue_port": 18285, "lab_web_green_port": 18286}
+WEB_ROOT = "/var/tmp/oncall-runbooks/oncall-itest/web_project"
