@@ -33,7 +33,7 @@ class DockerCli:
         rc, out, err = self.module.run_command(args, environ_update=dict(env or {}, LC_ALL="C"),
                                                expand_user_and_vars=False, data=data)
         if check and rc != 0:
-            raise DockerError("%s failed (rc %d): %s" % (" ".join(args[:4]), rc, _tail(err or out)))
+            raise DockerError("`%s` failed (rc %d): %s" % (" ".join(args), rc, _tail(err or out)))
         return rc, out, err
 
     def check_engine(self):
