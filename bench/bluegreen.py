@@ -11,11 +11,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, sh
+from benchlib import playbook as run_playbook
+
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from loadclient import LoadClient  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -26,12 +27,8 @@ WEB = "oncall-bench-web"
 WEB_ROOT = "/var/tmp/oncall-runbooks/oncall-bench/web_project"
 
 
-def sh(*args):
-    return subprocess.run(args, check=True, cwd=ROOT, capture_output=True, text=True)
-
-
 def playbook(path, **extra):
-    return sh("ansible-playbook", "-i", "inventories/lab", path, "-e", json.dumps(dict(LAB, **extra)))
+    return run_playbook(path, dict(LAB, **extra))
 
 
 def next_tag():

@@ -12,22 +12,19 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, sh
+from benchlib import playbook as run_playbook
+
 LAB = {"lab_prefix": "oncall-bench", "lab_ai_port": 18480, "lab_discord_port": 18481}
 HOST = "oncall-bench-ai"
 APP = "/srv/ai-service"
 
 
-def sh(*args, **kw):
-    return subprocess.run(args, check=True, cwd=ROOT, capture_output=True, text=True, **kw)
-
-
-def playbook(path, *extra):
-    return sh("ansible-playbook", "-i", "inventories/lab", path, "-e", json.dumps(LAB), *extra)
+def playbook(path):
+    return run_playbook(path, LAB)
 
 
 def as_app_user(script):

@@ -45,6 +45,19 @@ class BlueGreenError(Exception):
     """Refused: the message says why and what to do."""
 
 
+def common_argument_spec():
+    """Options of the deployment, shared by bluegreen_deploy and bluegreen_info
+    (documented in the oncall.runbooks.bluegreen doc fragment)."""
+    return dict(
+        server_root=dict(type="path", required=True),
+        project=dict(type="str"),
+        compose_file=dict(type="str", default="application/docker-compose.application.prod.yml"),
+        backends=dict(type="dict", required=True, options=dict(blue=dict(type="str", required=True),
+                                                               green=dict(type="str", required=True))),
+        health_path=dict(type="str", default="/api/actuator/health"),
+    )
+
+
 def other(color):
     return "green" if color == "blue" else "blue"
 

@@ -28,22 +28,21 @@ description:
   - The state file is written atomically under an exclusive lock; two deploys cannot run at once.
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - oncall.runbooks.bluegreen
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details:
       - Observes and returns the plan; changes nothing.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details:
       - The state file before and after.
+  platform:
+    platforms: posix
 options:
-  server_root:
-    description: The deployment's root (seed 001's C(~/srv/web_project)).
-    type: path
-    required: true
   phase:
     description: Phase to run.
     type: str
@@ -71,34 +70,10 @@ options:
     description: With V(full), switch the gateway (seed's C(UPDATE_GATEWAY)). When V(false), V(full) only prepares.
     type: bool
     default: true
-  project:
-    description: Compose project of the application. Compose's default (the directory name) when unset.
-    type: str
-  compose_file:
-    description: Application compose file, relative to O(server_root).
-    type: str
-    default: application/docker-compose.application.prod.yml
   env_file:
     description: Env file passed to Compose, relative to O(server_root), when it exists.
     type: str
     default: .env.server.prod
-  backends:
-    description: Address (C(host:port)) of each colour's backend, as the gateway reaches it.
-    type: dict
-    required: true
-    suboptions:
-      blue:
-        description: Blue's address.
-        type: str
-        required: true
-      green:
-        description: Green's address.
-        type: str
-        required: true
-  health_path:
-    description: Health path of a backend (probed on its own address).
-    type: str
-    default: /api/actuator/health
   health_timeout:
     description: Seconds a new backend has to become healthy.
     type: int
@@ -213,6 +188,7 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen import (
     BlueGreenError,
     DeployLock,
     Executor,
+    common_argument_spec,
     describe_plan,
     plan,
 )
@@ -232,7 +208,7 @@ GATEWAY_SPEC = dict(
 )
 
 ARGUMENT_SPEC = dict(
-    server_root=dict(type="path", required=True),
+    common_argument_spec(),
     phase=dict(type="str", required=True, choices=["prepare", "gateway", "finalize", "full", "cancel"]),
     be_tag=dict(type="str"),
     fe_tag=dict(type="str"),
@@ -240,12 +216,7 @@ ARGUMENT_SPEC = dict(
     override_color=dict(type="str", choices=["blue", "green"]),
     force_color=dict(type="str", choices=["blue", "green"]),
     update_gateway=dict(type="bool", default=True),
-    project=dict(type="str"),
-    compose_file=dict(type="str", default="application/docker-compose.application.prod.yml"),
     env_file=dict(type="str", default=".env.server.prod"),
-    backends=dict(type="dict", required=True, options=dict(blue=dict(type="str", required=True),
-                                                           green=dict(type="str", required=True))),
-    health_path=dict(type="str", default="/api/actuator/health"),
     health_timeout=dict(type="int", default=60),
     gateway=dict(type="dict", required=True, options=GATEWAY_SPEC),
     watch_seconds=dict(type="int", default=0),

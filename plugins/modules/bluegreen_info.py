@@ -20,42 +20,17 @@ description:
     section 7.1 asks ("is activeColor what we expect?").
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - oncall.runbooks.bluegreen
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
+  platform:
+    platforms: posix
 options:
-  server_root:
-    description: The deployment's root.
-    type: path
-    required: true
-  project:
-    description: Compose project of the application.
-    type: str
-  compose_file:
-    description: Application compose file, relative to O(server_root).
-    type: str
-    default: application/docker-compose.application.prod.yml
-  backends:
-    description: Address of each colour's backend.
-    type: dict
-    required: true
-    suboptions:
-      blue:
-        description: Blue's address.
-        type: str
-        required: true
-      green:
-        description: Green's address.
-        type: str
-        required: true
-  health_path:
-    description: Health path of a backend.
-    type: str
-    default: /api/actuator/health
   gateway:
     description: The gateway (see M(oncall.runbooks.bluegreen_deploy)).
     type: dict
@@ -112,7 +87,12 @@ consistent:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen import BlueGreenError, Executor, check_state
+from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen import (
+    BlueGreenError,
+    Executor,
+    check_state,
+    common_argument_spec,
+)
 from ansible_collections.oncall.runbooks.plugins.module_utils.docker_cli import DockerCli, DockerError
 from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import StateFileError, read_state
 
@@ -120,12 +100,7 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            server_root=dict(type="path", required=True),
-            project=dict(type="str"),
-            compose_file=dict(type="str", default="application/docker-compose.application.prod.yml"),
-            backends=dict(type="dict", required=True, options=dict(blue=dict(type="str", required=True),
-                                                                   green=dict(type="str", required=True))),
-            health_path=dict(type="str", default="/api/actuator/health"),
+            common_argument_spec(),
             gateway=dict(type="dict", required=True, options=dict(
                 url=dict(type="str", required=True),
                 upstream_file=dict(type="str", default="gateway/nginx/conf.d/upstream.conf"))),

@@ -23,16 +23,18 @@ description:
   - Needs only the Python standard library on the managed node.
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: partial
     details:
       - Probes with C(GET), C(HEAD) and C(OPTIONS) run in check mode, since they change nothing.
       - Other methods are not sent in check mode; the module returns RV(skipped_in_check_mode=true).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
+  platform:
+    platforms: posix
 options:
   url:
     description: Absolute C(http://) or C(https://) URL to probe.

@@ -22,15 +22,17 @@ description:
   - Needs only the Python standard library on the managed node.
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details:
       - Only C(GET) and C(HEAD) are offered, so sampling runs in check mode too.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
+  platform:
+    platforms: posix
 options:
   url:
     description: Absolute http(s) URL.

@@ -24,14 +24,15 @@ description:
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - oncall.runbooks.pm2
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
+  platform:
+    platforms: posix
 options:
   name:
     description: Only the processes of this app. All apps when unset.

@@ -31,18 +31,19 @@ description:
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - oncall.runbooks.pm2
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details:
       - Reports which release would become live and which would be pruned; touches nothing.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details:
       - The live release before and after.
+  platform:
+    platforms: posix
 options:
   name:
     description: PM2 app name.
