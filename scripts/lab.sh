@@ -48,7 +48,8 @@ case "${1:-up}" in
       /var/tmp/oncall-runbooks/oncall-lab/web_project/deploy-state.json)
     next_tag=$([ "$live_tag" = v2 ] && echo v1 || echo v2)
     say "blue-green deploy of the web backend: $live_tag -> $next_tag (deploy-blue-green.yml -e phase=full)"
-    ansible-playbook playbooks/deploy-blue-green.yml -i inventories/lab -e phase=full -e be_tag="$next_tag"
+    ansible-playbook playbooks/deploy-blue-green.yml -i inventories/lab -e phase=full \
+      -e be_tag="$next_tag" -e fe_tag="$next_tag"
     say "what the Discord channel saw"
     python "$ONCALL_ROOT/scripts/show_channel.py" --port 18081
     say "done. Run it again any time; tear the lab down with: scripts/lab.sh down"

@@ -23,6 +23,7 @@ __metaclass__ = type
 
 import fcntl
 import os
+import re
 import time
 
 from ansible_collections.oncall.runbooks.plugins.module_utils.docker_cli import container_summary
@@ -37,6 +38,8 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import 
 )
 
 COLORS = ("blue", "green")
+SAFE_TAG = re.compile(r"^[A-Za-z0-9._-]+$")
+SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]+$")
 PHASES = ("prepare", "gateway", "finalize", "full", "cancel")
 STATE_PHASES = ("idle", "prepared", "switched")
 
@@ -91,10 +94,11 @@ def initial_state(active):
 class Observed:
     """What is really there: per colour (running, healthy, tag), and the gateway's colour."""
 
-    def __init__(self, backends, serving, gateway_target=None):
+    def __init__(self, backends, serving, gateway_target=None, frontend_tag=None):
         self.backends = backends            # {"blue": {"running", "healthy", "tag"}, ...}
         self.serving = serving              # colour answering through the gateway, or None
         self.gateway_target = gateway_target  # colour the gateway config names, or None
+        self.frontend_tag = frontend_tag    # FE_TAG whose dist is in the frontend-dist volume
 
     def up(self, color, tag=None):
         b = self.backends.get(color) or {}
@@ -117,10 +121,12 @@ def target_of(state, phase, override_color=None, force_color=None):
 
 
 def plan(state, phase, observed, tag=None, override_color=None, force_color=None,
-         update_gateway=True):
+         update_gateway=True, fe_tag=None):
     """Steps to carry out, in order; [] when the phase is already done.
 
-    Steps: ("start", colour, tag) start/replace the backend of that colour and wait healthy;
+    Steps: ("frontend", fe_tag) copy that frontend build into the frontend-dist volume (the
+    seed's prepare does it, so the gateway serves it at once);
+    ("start", colour, tag) start/replace the backend of that colour and wait healthy;
     ("switch", colour) point the gateway at it and confirm; ("watch", colour) watch it
     after a switch; ("stop", colour) stop and remove that backend; ("record", dict) write
     these keys to the state file.
@@ -135,6 +141,8 @@ def plan(state, phase, observed, tag=None, override_color=None, force_color=None
     active = state["activeColor"]
     target = target_of(state, phase, override_color, force_color)
     in_place = target == active        # seed 3.1: new image on the current colour
+    front = [("frontend", fe_tag)] if fe_tag and observed.frontend_tag != fe_tag else []
+    front_want = {"frontendTag": fe_tag} if fe_tag else {}
 
     if phase == "prepare":
         if state["phase"] == "switched" and state["targetColor"] != target:
@@ -142,10 +150,9 @@ def plan(state, phase, observed, tag=None, override_color=None, force_color=None
                                  "run phase=finalize or phase=cancel first" % state["targetColor"])
         if tag is None:
             raise BlueGreenError("a backend tag (be_tag) is required to prepare")
-        steps = [] if observed.up(target, tag) else [("start", target, tag)]
-        want = {"phase": "prepared" if not in_place else state["phase"],
-                "targetColor": target if not in_place else state["targetColor"],
-                "backendTag": tag}
+        steps = front + ([] if observed.up(target, tag) else [("start", target, tag)])
+        want = dict(front_want, phase="prepared" if not in_place else state["phase"],
+                    targetColor=target if not in_place else state["targetColor"], backendTag=tag)
         return steps + _record(state, want)
 
     if phase == "gateway":
@@ -195,17 +202,18 @@ def plan(state, phase, observed, tag=None, override_color=None, force_color=None
                              "with override_color=%s" % active)
     if observed.up(active, tag) and observed.serving == active and state["phase"] == "idle" \
             and not observed.present(target):
-        return []                      # that tag is already live
-    steps = [] if observed.up(target, tag) else [("start", target, tag)]
+        return front + _record(state, front_want)      # that tag is already live
+    steps = front + ([] if observed.up(target, tag) else [("start", target, tag)])
     if not update_gateway:
-        return steps + _record(state, {"phase": "prepared", "targetColor": target, "backendTag": tag})
+        return steps + _record(state, dict(front_want, phase="prepared", targetColor=target,
+                                           backendTag=tag))
     if observed.serving != target or observed.gateway_target != target:
         steps.append(("switch", target))
         steps.append(("watch", target))
     if observed.present(active) or steps:
         steps.append(("stop", active))
-    want = {"activeColor": target, "phase": "idle", "targetColor": None, "backendTag": tag,
-            "previousTag": state.get("backendTag")}
+    want = dict(front_want, activeColor=target, phase="idle", targetColor=None, backendTag=tag,
+                previousTag=state.get("backendTag"))
     return steps + _record(state, want)
 
 
@@ -341,7 +349,31 @@ class Executor:
     def observe(self):
         backends = dict((c, self.backend(c)) for c in COLORS)
         _status, serving = self.probe(self.gw["url"])
-        return Observed(backends, serving, self.gateway_target())
+        return Observed(backends, serving, self.gateway_target(), self.frontend_tag())
+
+    # -- the frontend-dist volume (seed: prepare syncs the frontend build into it) -------
+
+    def frontend_tag(self):
+        fe = self.p.get("frontend")
+        if not fe or not self.p.get("fe_tag"):
+            return None
+        rc, out, _err = self.docker.run(
+            [self.docker.docker, "run", "--rm", "--pull", "never", "-v", "%s:/dist:ro" % fe["volume"],
+             "--entrypoint", "cat", "%s:%s" % (fe["image"], self.p["fe_tag"]), "/dist/.fe_tag"], check=False)
+        return out.strip() if rc == 0 else None
+
+    def frontend(self, fe_tag):
+        fe = self.p["frontend"]
+        if not SAFE_TAG.match(fe_tag) or not SAFE_PATH.match(fe["dist_path"]):
+            raise BlueGreenError("fe_tag %r or frontend.dist_path %r has characters other than "
+                                 "letters, digits and ._-/" % (fe_tag, fe["dist_path"]))
+        self.docker.run([self.docker.docker, "volume", "create", fe["volume"]])
+        # Replace the volume's content with the build in the image, then mark its tag.
+        script = "find /dist -mindepth 1 -delete && cp -a %s/. /dist/ && echo %s > /dist/.fe_tag" % (
+            fe["dist_path"].rstrip("/"), fe_tag)
+        self.docker.run([self.docker.docker, "run", "--rm", "--pull", "never", "-v", "%s:/dist" % fe["volume"],
+                         "--entrypoint", "sh", "%s:%s" % (fe["image"], fe_tag), "-c", script])
+        self.log.append("frontend %s copied into volume %s" % (fe_tag, fe["volume"]))
 
     def load_state(self, observed):
         data = read_state(self.state_path)
@@ -493,7 +525,9 @@ class Executor:
         switched = False
         for step in steps:
             kind = step[0]
-            if kind == "start":
+            if kind == "frontend":
+                self.frontend(step[1])
+            elif kind == "start":
                 self.start(step[1], step[2])
             elif kind == "switch":
                 self.switch(step[1])

@@ -52,7 +52,7 @@ options:
     description: Backend image tag (C(BE_TAG)) to deploy. Required for V(prepare) and V(full).
     type: str
   fe_tag:
-    description: Frontend tag (C(FE_TAG)), passed to Compose and recorded.
+    description: Frontend tag (C(FE_TAG)), passed to Compose; with O(frontend), the build to sync.
     type: str
   skip_pull:
     description: Do not pull the image before starting it (seed's C(--skip-pull)).
@@ -122,6 +122,26 @@ options:
         description: Seconds to wait for that confirmation before the switch is undone.
         type: int
         default: 15
+  frontend:
+    description:
+      - The frontend build, synced into the C(frontend-dist) volume by V(prepare) and V(full)
+        when O(fe_tag) is set, as the seed's prepare does (the gateway serves it at once).
+      - The volume's content is replaced by O(frontend.dist_path) of C(<image>:<fe_tag>) and
+        marked with the tag, so an unchanged tag is not copied again.
+    type: dict
+    suboptions:
+      image:
+        description: Frontend image (without tag); the build is in it at O(frontend.dist_path).
+        type: str
+        required: true
+      dist_path:
+        description: Directory of the build inside the image.
+        type: str
+        default: /app/dist
+      volume:
+        description: Docker volume the gateway serves the frontend from.
+        type: str
+        default: frontend-dist
   watch_seconds:
     description: After a switch in V(full), watch the new colour through the gateway this long; switch back if it fails.
     type: int
@@ -219,6 +239,11 @@ ARGUMENT_SPEC = dict(
     env_file=dict(type="str", default=".env.server.prod"),
     health_timeout=dict(type="int", default=60),
     gateway=dict(type="dict", required=True, options=GATEWAY_SPEC),
+    frontend=dict(type="dict", options=dict(
+        image=dict(type="str", required=True),
+        dist_path=dict(type="str", default="/app/dist"),
+        volume=dict(type="str", default="frontend-dist"),
+    )),
     watch_seconds=dict(type="int", default=0),
     watch_max_error_pct=dict(type="float", default=5),
     scale_down_delay=dict(type="int", default=0),
@@ -236,7 +261,8 @@ def main():
             observed = executor.observe()
             state, adopted = executor.load_state(observed)
             steps = plan(state, p["phase"], observed, tag=p["be_tag"], override_color=p["override_color"],
-                         force_color=p["force_color"], update_gateway=p["update_gateway"])
+                         force_color=p["force_color"], update_gateway=p["update_gateway"],
+                         fe_tag=p["fe_tag"] if p["frontend"] else None)
             result = dict(changed=bool(steps) or adopted, plan=describe_plan(steps), log=[])
             if module.check_mode:
                 module.exit_json(state=state, serving=observed.serving, **result)

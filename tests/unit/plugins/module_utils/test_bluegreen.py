@@ -191,3 +191,28 @@ def test_state_schema(data, fragment):
     with pytest.raises(BlueGreenError) as err:
         check_state(data)
     assert fragment in str(err.value)
+
+
+# --- the frontend-dist volume ---------------------------------------------------------------
+
+def with_front(obs, fe):
+    obs.frontend_tag = fe
+    return obs
+
+
+def test_prepare_syncs_a_new_frontend_build_first():
+    steps = plan(state(), "prepare", with_front(seen(blue="v1"), "f1"), tag="v2", fe_tag="f2")
+    assert kinds(steps) == ["frontend", "start", ("record", ("backendTag", "frontendTag", "phase", "targetColor"))]
+    assert steps[0] == ("frontend", "f2")
+
+
+def test_frontend_already_there_is_not_copied_again():
+    st = state(phase="prepared", target="green", tag="v2")
+    st["frontendTag"] = "f2"
+    assert plan(st, "prepare", with_front(seen(blue="v1", green="v2"), "f2"), tag="v2", fe_tag="f2") == []
+
+
+def test_full_with_only_a_new_frontend():
+    st = state(active="green", tag="v2")
+    steps = plan(st, "full", with_front(seen(green="v2", serving="green"), "f1"), tag="v2", fe_tag="f2")
+    assert steps == [("frontend", "f2"), ("record", {"frontendTag": "f2"})]
