@@ -26,6 +26,7 @@ import os
 import re
 import time
 
+from ansible_collections.oncall.runbooks.plugins.module_utils.cli_output import last_lines
 from ansible_collections.oncall.runbooks.plugins.module_utils.docker_cli import container_summary
 from ansible_collections.oncall.runbooks.plugins.module_utils.http_probe import (
     TRANSPORT_ERRORS,
@@ -436,11 +437,11 @@ class Executor:
                 rc, out, err = self.docker.exec_(gw, ["nginx", "-t"], check=False)
                 if rc != 0:
                     raise BlueGreenError("gateway configuration is invalid, nothing switched: %s"
-                                         % _tail(err or out))
+                                         % last_lines(err or out))
                 rc, out, err = self.docker.exec_(gw, ["nginx", "-s", "reload"], check=False)
                 if rc != 0:
                     raise BlueGreenError("gateway refused to reload, nothing switched: %s"
-                                         % _tail(err or out))
+                                         % last_lines(err or out))
             else:
                 set_env_var(self.gw_env_file, "NGINX_BACKEND_HOST", "backend-%s" % color)
                 self.docker.compose(self.gw_compose, self.gw["project"],
@@ -539,8 +540,3 @@ class Executor:
             elif kind == "record":
                 state = self.record(state, step[1], phase)
         return state
-
-
-def _tail(text, n=3):
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return " | ".join(lines[-n:]) or "(no output)"

@@ -16,6 +16,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.oncall.runbooks.plugins.module_utils.cli_output import last_lines
+
 
 class DockerError(Exception):
     pass
@@ -33,13 +35,13 @@ class DockerCli:
         rc, out, err = self.module.run_command(args, environ_update=dict(env or {}, LC_ALL="C"),
                                                expand_user_and_vars=False, data=data)
         if check and rc != 0:
-            raise DockerError("`%s` failed (rc %d): %s" % (" ".join(args), rc, _tail(err or out)))
+            raise DockerError("`%s` failed (rc %d): %s" % (" ".join(args), rc, last_lines(err or out)))
         return rc, out, err
 
     def check_engine(self):
         rc, _out, err = self.run([self.docker, "version", "--format", "{{.Server.Version}}"], check=False)
         if rc != 0:
-            raise DockerError("the Docker engine is not reachable: %s" % _tail(err))
+            raise DockerError("the Docker engine is not reachable: %s" % last_lines(err))
 
     def compose_cmd(self):
         if self._compose is None:
@@ -91,8 +93,3 @@ def container_summary(info):
         "image": image,
         "tag": image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else "latest",
     }
-
-
-def _tail(text, n=3):
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return " | ".join(lines[-n:]) or "(no output)"

@@ -27,6 +27,7 @@ import json
 import os
 import time
 
+from ansible_collections.oncall.runbooks.plugins.module_utils.cli_output import last_lines
 from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import now_iso
 
 STATE_FILE = "release-state.json"
@@ -173,7 +174,7 @@ class Pm2Cli:
         rc, out, err = self.run(*args)
         if rc != 0:
             raise Pm2Error("pm2 %s failed (rc %d): %s"
-                           % (" ".join(args), rc, _last_lines(err or out)))
+                           % (" ".join(args), rc, last_lines(err or out)))
         return out
 
     def jlist(self):
@@ -184,11 +185,6 @@ class Pm2Cli:
 
     def processes(self, name):
         return [p for p in self.jlist() if p.get("name") == name]
-
-
-def _last_lines(text, n=3):
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return " | ".join(lines[-n:]) or "(no output)"
 
 
 # ---------------------------------------------------------------------------------------
