@@ -6,7 +6,8 @@
 
     <app_dir>/releases/<id>/      one directory per release
     <app_dir>/current -> releases/<id>    switched atomically (new link, then rename)
-    <app_dir>/release-state.json  which release was live when, and which are marked bad
+    <app_dir>/release-state.json  which release was live when, which are marked bad, and
+                                  the order the releases arrived in
 
 Facts of PM2 7 this is built on (shared/reference/components.md, section B):
 - `pm2 jlist` carries the whole environment of whoever started the app: never return or
@@ -315,6 +316,13 @@ def mark_bad(state, release, reason, when=None):
 
 def clear_bad(state, release):
     return state.setdefault("bad", {}).pop(release, None) is not None
+
+
+def ordered_releases(known, on_disk_by_age):
+    """Releases on disk, oldest first. Those release-state.json already lists keep that order
+    (a drill writing into a release directory changes its mtime, not its age); new ones
+    follow, by modification time."""
+    return [r for r in known if r in on_disk_by_age] + [r for r in on_disk_by_age if r not in known]
 
 
 def releases_to_prune(on_disk, keep, protect):

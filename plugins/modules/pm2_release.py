@@ -235,6 +235,7 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.pm2 import (
     clear_bad,
     empty_state,
     mark_bad,
+    ordered_releases,
     previous_good,
     record_live,
     release_of_pid,
@@ -343,7 +344,7 @@ class ReleaseManager:
             raise Pm2Error("release is required with state=deployed")
         self.layout.check()
         state = read_state(self.layout.state_path, default=empty_state(p["name"]))
-        on_disk = self.layout.on_disk()
+        on_disk = ordered_releases(state.get("releases", []), self.layout.on_disk())
         current = self.layout.current()
         target = choose_target(state, mode, p["release"], current, on_disk, force=p["force"])
 
@@ -369,6 +370,7 @@ class ReleaseManager:
             if new_state != state:
                 result["changed"] = True
                 if not self.module.check_mode:
+                    new_state["releases"] = on_disk
                     write_state(self.layout.state_path, new_state)
             return self.finish(result, new_state, procs)
 
@@ -390,6 +392,7 @@ class ReleaseManager:
                 mark_bad(new_state, current, p["reason"] or "rolled back to %s" % target)
             for rel in result["pruned"]:
                 shutil.rmtree(os.path.join(self.layout.releases_dir, rel))
+            new_state["releases"] = [r for r in on_disk if r not in result["pruned"]]
             write_state(self.layout.state_path, new_state)
             return self.finish(result, new_state, self.processes())
 
@@ -407,6 +410,7 @@ class ReleaseManager:
             msg += "; restored %s (%s)" % (current, how)
         else:
             msg += "; no earlier release to restore"
+        new_state["releases"] = on_disk
         write_state(self.layout.state_path, new_state)
         self.finish(result, new_state, self.processes(), failed_msg=msg)
 

@@ -14,6 +14,7 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.pm2 import (
     clear_bad,
     empty_state,
     mark_bad,
+    ordered_releases,
     parse_jlist,
     previous_good,
     record_live,
@@ -196,3 +197,13 @@ def test_layout_refuses_odd_current(tmp_path):
 def test_layout_without_releases_dir(tmp_path):
     with pytest.raises(Pm2Error, match="releases directory .* does not exist"):
         ReleaseLayout(str(tmp_path)).check()
+
+
+@pytest.mark.parametrize("known, by_age, expected", [
+    ([], ["v1", "v2"], ["v1", "v2"]),                          # nothing recorded: by age
+    (["v1", "v2", "v3"], ["v1", "v3", "v2"], ["v1", "v2", "v3"]),  # v2 touched later: order kept
+    (["v1", "v2"], ["v2", "v1", "v3"], ["v1", "v2", "v3"]),    # a new release comes last
+    (["v1", "v2", "v3"], ["v3", "v1"], ["v1", "v3"]),          # v2 gone from disk
+])
+def test_ordered_releases(known, by_age, expected):
+    assert ordered_releases(known, by_age) == expected
