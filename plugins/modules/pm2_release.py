@@ -348,8 +348,7 @@ class ReleaseManager:
         current = self.layout.current()
         target = choose_target(state, mode, p["release"], current, on_disk, force=p["force"])
 
-        daemon = self.pm2.daemon_pid()
-        if daemon is None and not p["start_if_stopped"]:
+        if not p["start_if_stopped"]:
             self.pm2.require_daemon()
         procs = self.processes()
         if not procs and not p["start_if_stopped"]:
