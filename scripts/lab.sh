@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set everything up, bring up the lab (local containers standing in for
 # production), and run the runbooks against it: seed 004's story of a bad release, then
-# seed 001's blue-green deploy.
+# seed 001's blue-green deploy and its certificate expiry incident.
 #
 #   scripts/lab.sh          set up, bring the lab up, run the story
 #   scripts/lab.sh down     tear the lab down
@@ -50,6 +50,8 @@ case "${1:-up}" in
     say "blue-green deploy of the web backend: $live_tag -> $next_tag (deploy-blue-green.yml -e phase=full)"
     ansible-playbook playbooks/deploy-blue-green.yml -i inventories/lab -e phase=full \
       -e be_tag="$next_tag" -e fe_tag="$next_tag"
+    say "seed 001 §5.5: certificate expiry alert -> incident-cert-expiry.yml (renew, reload nginx, confirm by TLS handshake)"
+    ansible-playbook playbooks/incident-cert-expiry.yml -i inventories/lab
     say "what the Discord channel saw"
     python "$ONCALL_ROOT/scripts/show_channel.py" --port 18081
     say "done. Run it again any time; tear the lab down with: scripts/lab.sh down"
