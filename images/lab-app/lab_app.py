@@ -7,6 +7,9 @@ GET /actuator/health   {"status": "UP", ...}             (seeds 001 and 004, Spr
 Break it on purpose, as the runbooks' drills do, by creating files in LAB_APP_STATE_DIR:
   broken   -> health endpoints answer 503 with status DOWN / error
   slow_ms  -> every answer waits that many milliseconds first
+A credential it needs, as seed 001's services need their Slack/SMTP/API tokens: when
+LAB_APP_TOKEN_VAR names an environment variable, the health endpoints answer 503 unless its
+value is one of the lines of LAB_APP_VALID_TOKENS_FILE (what the upstream service accepts).
 The app listens on 127.0.0.1:LAB_APP_PORT (containers use host networking).
 """
 import json
@@ -18,6 +21,20 @@ PORT = int(os.environ.get("LAB_APP_PORT", "18080"))
 STATE = os.environ.get("LAB_APP_STATE_DIR", "/var/lib/lab-app")
 NAME = os.environ.get("LAB_APP_NAME", "lab-app")
 VERSION = os.environ.get("LAB_APP_VERSION", "1.0.0")
+TOKEN_VAR = os.environ.get("LAB_APP_TOKEN_VAR")
+VALID_TOKENS = os.environ.get("LAB_APP_VALID_TOKENS_FILE", "/etc/lab-app/valid-tokens")
+
+
+def token_rejected():
+    """Whether the upstream would reject our credential (never says which value it is)."""
+    if not TOKEN_VAR:
+        return False
+    try:
+        with open(VALID_TOKENS) as f:
+            valid = set(line.strip() for line in f if line.strip())
+    except OSError:
+        return True
+    return os.environ.get(TOKEN_VAR, "") not in valid
 
 
 def flag(name):
@@ -48,7 +65,7 @@ class Handler(BaseHTTPRequestHandler):
         slow = flag("slow_ms")
         if slow:
             time.sleep(int(slow) / 1000.0)
-        broken = flag("broken") is not None
+        broken = flag("broken") is not None or token_rejected()
         path = self.path.split("?", 1)[0]
         if path == "/":
             return self.send(200, "<html><body>%s %s</body></html>" % (NAME, VERSION), "text/html")

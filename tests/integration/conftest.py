@@ -74,3 +74,8 @@ def docker():
     def run(*args):
         return subprocess.run(["docker", *args], check=True, capture_output=True, text=True).stdout
     return run
+
+
+def pytest_collection_modifyitems(items):
+    """The lab is torn down by test_lab_down.py: whatever the files' names, it runs last."""
+    items.sort(key=lambda item: item.fspath.basename == "test_lab_down.py")

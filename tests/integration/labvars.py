@@ -1,8 +1,20 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The integration tests' own lab: other names and ports, so a running lab of yours is left alone."""
+"""The integration tests' own lab: other names and ports, so a running lab of yours is left alone.
 
-LAB = {"lab_prefix": "oncall-itest", "lab_ai_port": 18282, "lab_discord_port": 18283,
-       "lab_web_gateway_port": 18284, "lab_web_blue_port": 18285, "lab_web_green_port": 18286,
-       "lab_acme_port": 18287, "lab_acme_management_port": 18288, "lab_tls_http_port": 18289,
-       "lab_tls_port": 18290, "lab_acme_dns_port": 18291, "lab_acme_challtestsrv_port": 18292}
-WEB_ROOT = "/var/tmp/oncall-runbooks/oncall-itest/web_project"
+Two integration runs at once (two checkouts, or two engineers on one machine) need labs of
+their own too: set ONCALL_ITEST_PREFIX and ONCALL_ITEST_PORT_BASE (13 ports from it)."""
+import os
+
+PREFIX = os.environ.get("ONCALL_ITEST_PREFIX", "oncall-itest")
+BASE = int(os.environ.get("ONCALL_ITEST_PORT_BASE", "18282"))
+_PORTS = ["lab_ai_port", "lab_discord_port", "lab_web_gateway_port", "lab_web_blue_port", "lab_web_green_port",
+          "lab_acme_port", "lab_acme_management_port", "lab_tls_http_port", "lab_tls_port", "lab_acme_dns_port",
+          "lab_acme_challtestsrv_port", "lab_smtp_port", "lab_mysql_port"]
+
+LAB = dict({"lab_prefix": PREFIX}, **{name: BASE + i for i, name in enumerate(_PORTS)})
+WEB_ROOT = "/var/tmp/oncall-runbooks/%s/web_project" % PREFIX
+
+
+def container(role):
+    """Name of a lab container, e.g. container("ai") -> oncall-itest-ai."""
+    return "%s-%s" % (PREFIX, role)

@@ -12,9 +12,9 @@ import re
 
 from loadclient import LoadClient
 
-from labvars import LAB
+from labvars import LAB, container
 
-AI = "oncall-itest-ai"
+AI = container("ai")
 
 
 def test_lab_comes_up_and_second_run_changes_nothing(lab, run_playbook, docker):
@@ -23,9 +23,8 @@ def test_lab_comes_up_and_second_run_changes_nothing(lab, run_playbook, docker):
     again = run_playbook("lab/up.yml", extravars=LAB)
     assert again.status == "successful", again.stdout
     assert again.changed() == 0
-    names = docker("ps", "--filter", "label=oncall-runbooks.lab=oncall-itest", "--format", "{{.Names}}")
-    assert sorted(names.split()) == ["oncall-itest-acme", "oncall-itest-ai", "oncall-itest-discord",
-                                     "oncall-itest-tls", "oncall-itest-web"]
+    names = docker("ps", "--filter", "label=oncall-runbooks.lab=%s" % LAB["lab_prefix"], "--format", "{{.Names}}")
+    assert sorted(names.split()) == [container(role) for role in ("acme", "ai", "discord", "mysql", "smtp", "tls", "web")]
 
 
 def test_daily_check_reports_healthy_and_changes_nothing(lab, run_playbook):

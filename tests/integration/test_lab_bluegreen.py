@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from labvars import LAB, WEB_ROOT
+from labvars import LAB, WEB_ROOT, container
 from loadclient import LoadClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def test_deploy_killed_after_the_switch_converges_on_rerun(lab, run_playbook, do
         # outlives its client; over SSH the session's end would take it down).
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        docker("exec", "oncall-itest-web", "pkill", "-9", "-f", "python3")
+        docker("exec", container("web"), "pkill", "-9", "-f", "python3")
         killed = deploy_state()
         rerun = run_playbook("playbooks/deploy-blue-green.yml", extravars=dict(LAB, phase="full", be_tag=tag))
         load.wait_for(5000)

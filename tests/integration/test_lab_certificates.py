@@ -59,16 +59,22 @@ def test_incident_renews_reloads_and_the_new_certificate_is_served(lab, run_play
     assert "Certificate renewed and served: web.lab.test" in json.dumps(posts[0]["payload"])
 
 
-def test_expiry_watch_alerts_only_under_its_threshold(lab, run_playbook):
+def test_expiry_in_the_daily_check_warns_then_fails_by_threshold(lab, run_playbook):
     channel("DELETE")
     quiet = run_playbook("playbooks/daily-check.yml", extravars=LAB)
     assert quiet.status == "successful", quiet.stdout
     assert channel() == []
-    # 90-day certificates: a 100-day threshold puts both (on disk and served) under it
-    loud = run_playbook("playbooks/daily-check.yml", extravars=dict(LAB, certbot_watch_warn_days=100))
-    assert loud.status == "failed"
+    # 90-day certificates: a 100-day warning threshold makes them amber, not a failure
+    amber = run_playbook("playbooks/daily-check.yml", extravars=dict(LAB, certbot_watch_warn_days=100))
+    assert amber.status == "successful", amber.stdout
+    assert channel() == []
+    assert "WARN" in amber.results("Where it is")[0]["msg"]
+    # ...and a 100-day critical threshold a failure, alerted once
+    red = run_playbook("playbooks/daily-check.yml",
+                       extravars=dict(LAB, certbot_watch_warn_days=120, certbot_watch_critical_days=100))
+    assert red.status == "failed"
     posts = channel()
     assert len(posts) == 1
     text = json.dumps(posts[0]["payload"])
-    assert "Certificate expiring soon: web.lab.test" in text
-    assert "127.0.0.1:%d (web.lab.test)" % LAB["lab_tls_port"] in text
+    assert "Daily check: 2 check(s) failed" in text  # the lineage on disk and the served certificate
+    assert "lab-tls: certificate: 127.0.0.1:%d (web.lab.test)" % LAB["lab_tls_port"] in text

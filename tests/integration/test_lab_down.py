@@ -9,6 +9,6 @@ from labvars import LAB
 def test_lab_down_removes_every_lab_container(lab, run_playbook, docker):
     down = run_playbook("lab/down.yml", extravars=LAB)
     assert down.status == "successful", down.stdout
-    assert docker("ps", "-a", "--filter", "label=oncall-runbooks.lab=oncall-itest", "-q") == ""
+    assert docker("ps", "-a", "--filter", "label=oncall-runbooks.lab=%s" % LAB["lab_prefix"], "-q") == ""
     for project in ("oncallitestweb", "oncallitestweb_gateway"):
         assert docker("ps", "-a", "--filter", "label=com.docker.compose.project=%s" % project, "-q") == ""

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, oncall.runbooks maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+name: daily_item
+short_description: One row of the daily report from a health verdict, a certificate or a scheduled job
+version_added: "0.1.0"
+description:
+  - Turns what the daily check gathered into the C({host, check, status, detail}) rows that
+    M(oncall.runbooks.daily_report) takes, with status C(ok), C(warn) or C(fail).
+  - A health verdict (from the C(oncall.runbooks.health_summary) filter) is ok or fail.
+  - A certificate (from M(oncall.runbooks.certificate_info)) fails when expired or at or under
+    O(critical_days) days left, warns at or under O(warn_days).
+  - A scheduled job (from M(oncall.runbooks.job_freshness)) fails when overdue.
+author:
+  - oncall.runbooks maintainers (@oncall-runbooks)
+options:
+  _input:
+    description: The verdict, certificate or job.
+    type: dict
+    required: true
+  host:
+    description: Host it was seen on.
+    type: str
+    required: true
+  warn_days:
+    description: Certificates - warn at or under this many days left.
+    type: float
+    default: 21
+  critical_days:
+    description: Certificates - fail at or under this many days left.
+    type: float
+    default: 7
+"""
+
+EXAMPLES = r"""
+- name: Rows of the report
+  ansible.builtin.set_fact:
+    rows: "{{ health_check_results | map('oncall.runbooks.daily_item', inventory_hostname) | list }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The row, C({host, check, status, detail}).
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.oncall.runbooks.plugins.filter.certificate_line import certificate_line
+
+
+def daily_item(value, host, warn_days=21, critical_days=7):
+    if not isinstance(value, dict):
+        raise AnsibleFilterError("daily_item expects a dict, got %s" % type(value).__name__)
+    if "healthy" in value and "line" in value:
+        return {"host": host, "check": "health: %s" % value.get("name"), "detail": value["line"].strip(),
+                "status": "ok" if value["healthy"] else "fail"}
+    if "days_remaining" in value:
+        days = value["days_remaining"]
+        status = "fail" if value.get("expired") or days <= float(critical_days) else (
+            "warn" if days <= float(warn_days) else "ok")
+        return {"host": host, "check": "certificate: %s" % value.get("source"), "status": status,
+                "detail": certificate_line(value)}
+    if "job" in value and "stale" in value:
+        last = value.get("last_success") or "never"
+        return {"host": host, "check": "scheduled job: %s" % value["job"], "status": "fail" if value["stale"] else "ok",
+                "detail": "last success %s (allowed every %s h)" % (last, value.get("max_age_hours"))}
+    raise AnsibleFilterError("daily_item does not know this kind of result (keys: %s)" % ", ".join(sorted(value)))
+
+
+class FilterModule:
+    def filters(self):
+        return {"daily_item": daily_item}

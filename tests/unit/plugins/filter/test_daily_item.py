@@ -1,0 +1,33 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.oncall.runbooks.plugins.filter.daily_item import daily_item
+
+
+def test_health_verdicts():
+    ok = daily_item({"name": "gateway", "healthy": True, "line": "OK        gateway  200  12 ms"}, "web-1")
+    assert ok == {"host": "web-1", "check": "health: gateway", "status": "ok", "detail": "OK        gateway  200  12 ms"}
+    assert daily_item({"name": "gw", "healthy": False, "line": "UNHEALTHY gw"}, "web-1")["status"] == "fail"
+
+
+@pytest.mark.parametrize("days, expired, status", [
+    (90, False, "ok"), (21, False, "warn"), (7.5, False, "warn"), (7, False, "fail"), (-1, True, "fail")])
+def test_certificates_by_threshold(days, expired, status):
+    cert = {"source": "127.0.0.1:443 (example.com)", "names": ["example.com"], "days_remaining": days,
+            "expired": expired, "not_after": "x", "serial": "ab"}
+    row = daily_item(cert, "web-1", warn_days=21, critical_days=7)
+    assert row["status"] == status and row["check"] == "certificate: 127.0.0.1:443 (example.com)"
+
+
+def test_jobs():
+    row = daily_item({"job": "mysql_backup", "stale": True, "last_success": None, "max_age_hours": 26.0}, "web-1")
+    assert row == {"host": "web-1", "check": "scheduled job: mysql_backup", "status": "fail",
+                   "detail": "last success never (allowed every 26.0 h)"}
+
+
+def test_unknown_input():
+    with pytest.raises(AnsibleFilterError, match="does not know this kind"):
+        daily_item({"x": 1}, "h")
