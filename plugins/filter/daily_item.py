@@ -18,6 +18,8 @@ description:
   - A certificate (from M(oncall.runbooks.certificate_info)) fails when expired or at or under
     O(critical_days) days left, warns at or under O(warn_days).
   - A scheduled job (from M(oncall.runbooks.job_freshness)) fails when overdue.
+  - Any other check given as C({name, ok, detail}) (for example the checks of the
+    C(oncall.runbooks.flyio_app) role's report) is ok or fail.
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
 options:
@@ -72,6 +74,9 @@ def daily_item(value, host, warn_days=21, critical_days=7):
         last = value.get("last_success") or "never"
         return {"host": host, "check": "scheduled job: %s" % value["job"], "status": "fail" if value["stale"] else "ok",
                 "detail": "last success %s (allowed every %s h)" % (last, value.get("max_age_hours"))}
+    if "name" in value and "ok" in value:
+        return {"host": host, "check": str(value["name"]), "status": "ok" if value["ok"] else "fail",
+                "detail": str(value.get("detail") or "").strip()}
     raise AnsibleFilterError("daily_item does not know this kind of result (keys: %s)" % ", ".join(sorted(value)))
 
 

@@ -24,7 +24,7 @@ def test_lab_comes_up_and_second_run_changes_nothing(lab, run_playbook, docker):
     assert again.status == "successful", again.stdout
     assert again.changed() == 0
     names = docker("ps", "--filter", "label=oncall-runbooks.lab=%s" % LAB["lab_prefix"], "--format", "{{.Names}}")
-    assert sorted(names.split()) == [container(role) for role in ("acme", "ai", "discord", "mysql", "smtp", "tls", "web")]
+    assert sorted(names.split()) == [container(role) for role in ("acme", "ai", "discord", "fly", "mysql", "smtp", "tls", "web")]
 
 
 def test_daily_check_reports_healthy_and_changes_nothing(lab, run_playbook):

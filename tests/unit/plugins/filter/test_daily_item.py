@@ -28,6 +28,11 @@ def test_jobs():
                    "detail": "last success never (allowed every 26.0 h)"}
 
 
+def test_named_checks():
+    row = daily_item({"name": "fly: GET / answers 200", "ok": False, "detail": " status 503 "}, "lab-fly")
+    assert row == {"host": "lab-fly", "check": "fly: GET / answers 200", "status": "fail", "detail": "status 503"}
+
+
 def test_unknown_input():
     with pytest.raises(AnsibleFilterError, match="does not know this kind"):
         daily_item({"x": 1}, "h")
