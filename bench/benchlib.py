@@ -2,8 +2,11 @@
 import json
 import os
 import subprocess
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import labvars  # noqa: E402  pylint: disable=wrong-import-position  (the lab's names and ports, in one place)
 
 
 def sh(*args):

@@ -1,6 +1,6 @@
 """Benchmark: playbooks/rollback-ai.yml vs a bare bash script doing the same PM2 steps.
 
-Brings up a lab of its own (prefix oncall-bench, ports 18480/18481), then alternates:
+Brings up a lab of its own (prefix oncall-bench, ports from 18440), then alternates:
   break: v2 live and answering 500  ->  time `ansible-playbook playbooks/rollback-ai.yml`
   break: v2 live and answering 500  ->  time bench/bare_rollback.sh in the same container
 and reports each median and the median ratio (playbook / bare). Wall time from one run on
@@ -15,10 +15,10 @@ import statistics
 import sys
 import time
 
-from benchlib import ROOT, sh
+from benchlib import ROOT, labvars, sh
 from benchlib import playbook as run_playbook
 
-LAB = {"lab_prefix": "oncall-bench", "lab_ai_port": 18480, "lab_discord_port": 18481}
+LAB = labvars.lab("oncall-bench", 18440)
 HOST = "oncall-bench-ai"
 APP = "/srv/ai-service"
 

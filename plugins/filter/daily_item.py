@@ -18,6 +18,8 @@ description:
   - A certificate (from M(oncall.runbooks.certificate_info)) fails when expired or at or under
     O(critical_days) days left, warns at or under O(warn_days).
   - A scheduled job (from M(oncall.runbooks.job_freshness)) fails when overdue.
+  - A Prometheus target (from M(oncall.runbooks.monitoring_status)) fails when not up; an alert
+    fails when firing (Prometheus) or active (Alertmanager) and warns when pending or suppressed.
   - Any other check given as C({name, ok, detail}) (for example the checks of the
     C(oncall.runbooks.flyio_app) role's report) is ok or fail.
 author:
@@ -74,6 +76,14 @@ def daily_item(value, host, warn_days=21, critical_days=7):
         last = value.get("last_success") or "never"
         return {"host": host, "check": "scheduled job: %s" % value["job"], "status": "fail" if value["stale"] else "ok",
                 "detail": "last success %s (allowed every %s h)" % (last, value.get("max_age_hours"))}
+    if "health" in value and "instance" in value:
+        return {"host": host, "check": "prometheus target %s %s" % (value.get("job"), value["instance"]),
+                "status": "ok" if value["health"] == "up" else "fail",
+                "detail": value.get("last_error") or value["health"]}
+    if "name" in value and "state" in value:
+        status = {"firing": "fail", "active": "fail", "pending": "warn", "suppressed": "warn"}.get(value["state"], "ok")
+        return {"host": host, "check": "alert %s" % value["name"], "status": status,
+                "detail": "%s (severity %s)" % (value["state"], value.get("severity") or "-")}
     if "name" in value and "ok" in value:
         return {"host": host, "check": str(value["name"]), "status": "ok" if value["ok"] else "fail",
                 "detail": str(value.get("detail") or "").strip()}

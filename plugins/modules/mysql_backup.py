@@ -70,7 +70,7 @@ options:
     type: bool
     default: true
   scratch_database:
-    description: Database the verification restores into, dropped afterwards. Defaults to C(<database>_restore_check).
+    description: Database the verification restores into, dropped afterwards. Defaults to C(<database>_verify_<random>).
     type: str
   defaults_file:
     description: MySQL option file inside the container (C([client] user/password)), when socket authentication is not used.
@@ -167,7 +167,8 @@ def main():
     now = datetime.datetime.now(mb.UTC)
     try:
         database = mb.ident(p["database"])
-        scratch = mb.ident(p["scratch_database"] or database + "_restore_check")
+        # a name of its own per run: two hosts verifying backups of one server must not share it
+        scratch = mb.ident(p["scratch_database"] or "%s_verify_%s" % (database[:40], os.urandom(4).hex()))
         label = mb.ident(p["label"] or database)
         if p["keep_copies"] < 1 or p["keep_days"] < 0 or p["skip_if_newer_than"] < 0:
             raise mb.BackupError("keep_copies must be 1 or more, keep_days and skip_if_newer_than 0 or more")

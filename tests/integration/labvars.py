@@ -2,17 +2,25 @@
 """The integration tests' own lab: other names and ports, so a running lab of yours is left alone.
 
 Two integration runs at once (two checkouts, or two engineers on one machine) need labs of
-their own too: set ONCALL_ITEST_PREFIX and ONCALL_ITEST_PORT_BASE (14 ports from it)."""
+their own too: set ONCALL_ITEST_PREFIX and ONCALL_ITEST_PORT_BASE (17 ports from it)."""
 import os
 
 PREFIX = os.environ.get("ONCALL_ITEST_PREFIX", "oncall-itest")
 BASE = int(os.environ.get("ONCALL_ITEST_PORT_BASE", "18282"))
 _PORTS = ["lab_ai_port", "lab_discord_port", "lab_web_gateway_port", "lab_web_blue_port", "lab_web_green_port",
           "lab_acme_port", "lab_acme_management_port", "lab_tls_http_port", "lab_tls_port", "lab_acme_dns_port",
-          "lab_acme_challtestsrv_port", "lab_smtp_port", "lab_mysql_port", "lab_fly_app_port"]
+          "lab_acme_challtestsrv_port", "lab_smtp_port", "lab_mysql_port", "lab_fly_app_port", "lab_prometheus_port",
+          "lab_alertmanager_port", "lab_grafana_loki_port"]
 
-LAB = dict({"lab_prefix": PREFIX}, **{name: BASE + i for i, name in enumerate(_PORTS)})
+
+def lab(prefix, base):
+    """The lab variables of a lab named `prefix` whose ports start at `base`."""
+    return dict({"lab_prefix": prefix}, **{name: base + i for i, name in enumerate(_PORTS)})
+
+
+LAB = lab(PREFIX, BASE)
 WEB_ROOT = "/var/tmp/oncall-runbooks/%s/web_project" % PREFIX
+MONITORING_DIR = "/var/tmp/oncall-runbooks/%s/monitoring" % PREFIX
 
 
 def container(role):

@@ -11,7 +11,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from labvars import LAB, WEB_ROOT, container
+from labvars import LAB, MONITORING_DIR, WEB_ROOT, container
 
 WEB = container("web")
 SMTP = container("smtp")
@@ -86,3 +86,34 @@ def test_monthly_channel_test_reaches_every_channel_once(lab, run_playbook, dock
     again = run_playbook("playbooks/monthly-maintenance.yml", extravars=state)
     assert again.status == "successful" and again.changed() == 0
     assert len(records()) == 2
+
+
+def prometheus(path):
+    import urllib.request
+    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (LAB["lab_prometheus_port"], path), timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def test_a_target_down_and_its_alert_turn_the_daily_check_red(lab, run_playbook, tmp_path):
+    """Real Prometheus and Alertmanager: a scrape target that does not answer (file_sd) makes
+    the target down and TargetDown fire; the daily check names both."""
+    import time
+    tmp_path.chmod(0o755)
+    down = Path(MONITORING_DIR, "targets", "down.json")
+    closed = "127.0.0.1:%d" % (LAB["lab_grafana_loki_port"] + 1000)   # nothing listens there
+    down.write_text(json.dumps([{"targets": [closed]}]))
+    try:
+        for _attempt in range(60):
+            alerts = prometheus("/api/v1/alerts")["data"]["alerts"]
+            if any(a["labels"].get("alertname") == "TargetDown" and a["state"] == "firing" for a in alerts):
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError("TargetDown did not fire: %s" % alerts)
+        red = run_playbook("playbooks/daily-check.yml", extravars=dict(LAB, daily_check_report_dir=str(tmp_path)))
+        assert red.status == "failed"
+        failed = json.loads((tmp_path / "report.json").read_text())["summary"]["failed"]
+        assert "lab-monitoring: prometheus target services %s" % closed in failed
+        assert "lab-monitoring: alert TargetDown" in failed
+    finally:
+        down.unlink()

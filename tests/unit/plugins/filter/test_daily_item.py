@@ -33,6 +33,14 @@ def test_named_checks():
     assert row == {"host": "lab-fly", "check": "fly: GET / answers 200", "status": "fail", "detail": "status 503"}
 
 
+def test_prometheus_targets_and_alerts():
+    down = daily_item({"job": "node", "instance": "127.0.0.1:9", "health": "down", "last_error": "connection refused"}, "mon")
+    assert down == {"host": "mon", "check": "prometheus target node 127.0.0.1:9", "status": "fail", "detail": "connection refused"}
+    assert daily_item({"job": "p", "instance": "i", "health": "up", "last_error": ""}, "mon")["status"] == "ok"
+    assert [daily_item({"name": "X", "state": s}, "mon")["status"] for s in ("firing", "active", "pending", "suppressed")] == \
+        ["fail", "fail", "warn", "warn"]
+
+
 def test_unknown_input():
     with pytest.raises(AnsibleFilterError, match="does not know this kind"):
         daily_item({"x": 1}, "h")
