@@ -177,7 +177,12 @@ ensure_images() {
   # HTTPS through this network's proxy (never copied into a final image), and doubles/:
   # tests/doubles, the local stand-ins for services the tests cannot reach.
   local dir name ctx
+  # Images built FROM another of ours (FROM oncall-runbooks/...) come after the others.
+  local -a first=() after=()
   for dir in "$ONCALL_ROOT"/images/*/; do
+    if grep -q '^FROM oncall-runbooks/' "$dir/Dockerfile" 2>/dev/null; then after+=("$dir"); else first+=("$dir"); fi
+  done
+  for dir in "${first[@]}" "${after[@]}"; do
     [ -f "$dir/Dockerfile" ] || continue
     name=$(basename "$dir")
     ctx=$ONCALL_HOME/build-context/$name
