@@ -5,8 +5,11 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the lab's names and ports are kept in one place, beside the integration tests
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-import labvars  # noqa: E402  pylint: disable=wrong-import-position  (the lab's names and ports, in one place)
+import labvars  # noqa: E402  pylint: disable=wrong-import-position
+
+lab = labvars.lab
 
 
 def sh(*args):

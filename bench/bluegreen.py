@@ -14,13 +14,13 @@ import statistics
 import sys
 import time
 
-from benchlib import ROOT, labvars, sh
+from benchlib import ROOT, lab, sh
 from benchlib import playbook as run_playbook
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from loadclient import LoadClient  # noqa: E402  pylint: disable=wrong-import-position
 
-LAB = dict(labvars.lab("oncall-bench", 18440), bluegreen_watch_seconds=0, bluegreen_scale_down_delay=0)
+LAB = dict(lab("oncall-bench", 18440), bluegreen_watch_seconds=0, bluegreen_scale_down_delay=0)
 WEB = "oncall-bench-web"
 WEB_ROOT = "/var/tmp/oncall-runbooks/oncall-bench/web_project"
 

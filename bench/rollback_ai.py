@@ -15,10 +15,10 @@ import statistics
 import sys
 import time
 
-from benchlib import ROOT, labvars, sh
+from benchlib import ROOT, lab, sh
 from benchlib import playbook as run_playbook
 
-LAB = labvars.lab("oncall-bench", 18440)
+LAB = lab("oncall-bench", 18440)
 HOST = "oncall-bench-ai"
 APP = "/srv/ai-service"
 

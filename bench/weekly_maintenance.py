@@ -83,7 +83,7 @@ def main():
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
                 inv = f.name
             inventory(hosts, inv)
-            first, _ = run(inv, hosts)
+            first = run(inv, hosts)[0]
             again, out = run(inv, hosts)
             changed = sum(int(part.split("=")[1]) for part in out.split() if part.startswith("changed="))
             results[hosts] = (first, again, changed)

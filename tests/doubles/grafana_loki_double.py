@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A stand-in for Grafana and Loki, which Debian does not package: only the health endpoints
 seed 001's daily check reads, with their documented answers.
 

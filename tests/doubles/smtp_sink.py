@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A local SMTP server that accepts every message and keeps it, for the monthly alert-channel
 test (seed 001 §4: Slack/Webhook/Email test alert). It speaks the part of SMTP (RFC 5321) a
 mail client uses: EHLO/HELO, MAIL FROM, RCPT TO, DATA (dot-stuffed, ended by "."), RSET, NOOP,

@@ -24,8 +24,8 @@ def test_lab_comes_up_and_second_run_changes_nothing(lab, run_playbook, docker):
     assert again.status == "successful", again.stdout
     assert again.changed() == 0
     names = docker("ps", "--filter", "label=oncall-runbooks.lab=%s" % LAB["lab_prefix"], "--format", "{{.Names}}")
-    assert sorted(names.split()) == [container(role) for role in ("acme", "ai", "alertmanager", "discord", "fly", "grafana-loki", "mysql",
-                                                        "prometheus", "smtp", "tls", "web")]
+    roles = ("acme", "ai", "alertmanager", "discord", "fly", "grafana-loki", "mysql", "prometheus", "smtp", "tls", "web")
+    assert sorted(names.split()) == [container(role) for role in roles]
 
 
 def test_daily_check_reports_healthy_and_changes_nothing(lab, run_playbook):
