@@ -74,7 +74,7 @@ def test_deploy_killed_after_the_switch_converges_on_rerun(lab, run_playbook, do
     assert s["last_release"] == tag, s
     final = deploy_state()
     assert final["activeColor"] == new_color and final["phase"] == "idle" and final["backendTag"] == tag
-    running = docker("ps", "--filter", "label=com.docker.compose.project=oncallitestweb",
+    running = docker("ps", "--filter", "label=com.docker.compose.project=%sweb" % LAB["lab_prefix"].replace("-", ""),
                      "--format", "{{.Label \"com.docker.compose.service\"}}").split()
     assert running == ["backend-%s" % new_color], running
     print("killed after the switch, then re-run:", s)

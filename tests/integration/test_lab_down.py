@@ -10,5 +10,6 @@ def test_lab_down_removes_every_lab_container(lab, run_playbook, docker):
     down = run_playbook("lab/down.yml", extravars=LAB)
     assert down.status == "successful", down.stdout
     assert docker("ps", "-a", "--filter", "label=oncall-runbooks.lab=%s" % LAB["lab_prefix"], "-q") == ""
-    for project in ("oncallitestweb", "oncallitestweb_gateway"):
+    web = LAB["lab_prefix"].replace("-", "") + "web"
+    for project in (web, web + "_gateway"):
         assert docker("ps", "-a", "--filter", "label=com.docker.compose.project=%s" % project, "-q") == ""

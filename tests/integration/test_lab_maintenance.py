@@ -5,6 +5,7 @@ valid checksum; an overdue job turns the daily check red, and the HTML report, o
 headless Chromium, shows it; the monthly channel test reaches every channel, e-mail included."""
 from __future__ import annotations
 
+import email
 import gzip
 import hashlib
 import json
@@ -82,7 +83,9 @@ def test_monthly_channel_test_reaches_every_channel_once(lab, run_playbook, dock
     mail = docker("exec", SMTP, "cat", "/var/spool/smtp-sink/messages.jsonl")[len(before):]
     messages = [json.loads(line) for line in mail.splitlines()]
     assert len(messages) == 1 and messages[0]["to"] == ["devops-oncall@lab.test"]
-    assert "Subject: Test alert: monthly channel check" in messages[0]["data"]
+    mail_message = email.message_from_string(messages[0]["data"])
+    assert mail_message["Subject"] == "Test alert: monthly channel check"
+    assert mail_message["To"] == "devops-oncall@lab.test"
     again = run_playbook("playbooks/monthly-maintenance.yml", extravars=state)
     assert again.status == "successful" and again.changed() == 0
     assert len(records()) == 2
