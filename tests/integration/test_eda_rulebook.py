@@ -1,0 +1,122 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The real ansible-rulebook (Java 17) runs extensions/eda/rulebooks/alertmanager.yml with this
+collection's Alertmanager source; Alertmanager v4 webhooks posted to it on 127.0.0.1 start the
+right remediation once, and a burst of one alert starts it once (throttle).
+
+The remediation playbooks are replaced by recorders in a temporary eda_playbook_dir: this test
+is about the rulebook's routing and de-duplication (the playbooks have their own tests).
+Needs `ansible-rulebook` on PATH (or ONCALL_ANSIBLE_RULEBOOK) and java; skipped otherwise."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "alertmanager"
+PORT = 18996
+RULEBOOK_BIN = os.environ.get("ONCALL_ANSIBLE_RULEBOOK") or shutil.which("ansible-rulebook")
+PLAYBOOKS = ("incident-backend-health", "incident-cert-expiry", "rollback-ai")
+
+pytestmark = pytest.mark.skipif(not RULEBOOK_BIN or not shutil.which("java"), reason="ansible-rulebook or java missing")
+
+
+def post(name, mutate=None):
+    payload = json.loads((FIXTURES / name).read_text())
+    if mutate:
+        mutate(payload)
+    req = urllib.request.Request("http://127.0.0.1:%d/alerts" % PORT, data=json.dumps(payload).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 202
+
+
+def runs(log):
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def wait_for(predicate, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture
+def rulebook(tmp_path):
+    log = tmp_path / "runs.log"
+    pdir = tmp_path / "playbooks"
+    pdir.mkdir()
+    for name in PLAYBOOKS:
+        (pdir / ("%s.yml" % name)).write_text(
+            "- name: Record %s\n  hosts: all\n  gather_facts: false\n  tasks:\n"
+            "    - name: Record the run\n      ansible.builtin.lineinfile:\n        path: %s\n        create: true\n"
+            "        line: \"%s {{ inventory_hostname }} {{ incident_detected_text | default('-') }} {{ 1000000 | random }}\"\n"
+            "      delegate_to: localhost\n" % (name, log, name))
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text("all:\n  vars:\n    ansible_connection: local\n  hosts:\n    lab-web: {}\n    lab-gw: {}\n    lab-ai: {}\n")
+    variables = tmp_path / "vars.yml"
+    variables.write_text("eda_alertmanager_host: 127.0.0.1\neda_alertmanager_port: %d\neda_playbook_dir: %s\n" % (PORT, pdir))
+    out = open(tmp_path / "rulebook.log", "w")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
+    proc = subprocess.Popen([RULEBOOK_BIN, "-r", str(ROOT / "extensions/eda/rulebooks/alertmanager.yml"),
+                             "-i", str(inventory), "--vars", str(variables)], stdout=out, stderr=subprocess.STDOUT, env=env)
+
+    def up():
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/" % PORT, timeout=1) as resp:
+                return resp.status == 200
+        except OSError:
+            return proc.poll() is not None
+
+    assert wait_for(up, 90) and proc.poll() is None, (tmp_path / "rulebook.log").read_text()
+    yield log, tmp_path / "rulebook.log"
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    out.close()
+
+
+def test_each_alert_runs_its_remediation_once(rulebook):
+    log, output = rulebook
+
+    def first_alert_only(payload):
+        payload["alerts"] = payload["alerts"][:1]
+
+    for dummy in range(5):                   # a burst of the same alert
+        post("backend-firing.json", first_alert_only)
+    post("cert-resolved.json")               # resolved: no rule
+    post("cert-firing.json")
+    post("cert-firing.json")
+    post("ai-5xx-firing.json")
+    post("ai-5xx-firing.json", lambda p: p["alerts"][0]["labels"].update(alertname="SomethingElse"))
+    assert wait_for(lambda: len(runs(log)) >= 3, 90), output.read_text()[-3000:]
+    time.sleep(8)                             # would a throttled duplicate still start?
+    lines = runs(log)
+    assert sorted(line.split()[0] for line in lines) == sorted(PLAYBOOKS), lines
+    backend = next(line for line in lines if line.startswith("incident-backend-health"))
+    assert backend.split()[1] == "lab-web"   # limited to the alert's instance, port removed
+    assert "backend-blue fails /api/actuator/health" in backend
+    assert next(line for line in lines if line.startswith("incident-cert-expiry")).split()[1] == "lab-gw"
+    assert next(line for line in lines if line.startswith("rollback-ai")).split()[1] == "lab-ai"
+
+
+def test_another_instance_is_not_throttled_by_the_first(rulebook):
+    log, output = rulebook
+    post("backend-firing.json")              # blue and green instances: two groups
+    post("backend-firing.json")
+    assert wait_for(lambda: len(runs(log)) >= 2, 90), output.read_text()[-3000:]
+    time.sleep(8)
+    assert len(runs(log)) == 2
+    assert {line.split()[3] for line in runs(log)} == {"backend-blue", "backend-green"}
