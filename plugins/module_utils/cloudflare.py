@@ -21,8 +21,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.oncall.runbooks.plugins.module_utils import http_probe
@@ -42,9 +40,8 @@ class CloudflareError(Exception):
         self.kind = kind
 
 
-def snippet(text, limit=120):
-    text = " ".join((text or "").split())
-    return (text[:limit] + "...") if len(text) > limit else (text or "(empty)")
+def snippet(text):
+    return http_probe.snippet(text, limit=120)
 
 
 def envelope_error(status, doc):
@@ -93,11 +90,7 @@ class PagesClient:
         except http_probe.TRANSPORT_ERRORS as exc:
             raise CloudflareError("Cloudflare API %s unreachable: %s" % (self.api_url, http_probe.transport_reason(exc)),
                                   kind="unreachable")
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            doc = None
+        text, doc = http_probe.decode_json(data)
         if not isinstance(doc, dict):
             raise CloudflareError("Cloudflare API answered HTTP %s with a body that is not JSON: %s"
                                   % (status, snippet(text)))

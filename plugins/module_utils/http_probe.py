@@ -274,7 +274,7 @@ class Probe:
                 status, ", ".join(str(c) for c in self.status_codes)))
         if self.checks:
             if doc is None:
-                reasons.append("body is not JSON: %s" % _snippet(text))
+                reasons.append("body is not JSON: %s" % snippet(text))
             else:
                 reasons.extend(r for r in (c.failure(doc) for c in self.checks) if r)
         if self.max_response_ms is not None and elapsed_ms > self.max_response_ms:
@@ -296,9 +296,19 @@ def _parse_json(text, headers):
         return None
 
 
-def _snippet(text, limit=80):
-    text = " ".join(text.split())
+def snippet(text, limit=80):
+    """An answer body on one line, cut at `limit` characters, for error messages."""
+    text = " ".join((text or "").split())
     return (text[:limit] + "...") if len(text) > limit else (text or "(empty)")
+
+
+def decode_json(body):
+    """(text, parsed JSON or None) of an answer body, bytes or text."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    try:
+        return text, json.loads(text)
+    except ValueError:
+        return text, None
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,10 +9,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 from ansible_collections.oncall.runbooks.plugins.module_utils.http_probe import (
     TRANSPORT_ERRORS,
+    decode_json,
     request,
     transport_reason,
 )
@@ -29,10 +28,10 @@ def get_json(url, timeout, validate_certs):
         raise MonitoringError("GET %s: %s" % (url, transport_reason(exc)))
     if status != 200:
         raise MonitoringError("GET %s: status %s" % (url, status))
-    try:
-        return json.loads(body.decode("utf-8"))
-    except ValueError:
+    doc = decode_json(body)[1]
+    if doc is None:
         raise MonitoringError("GET %s: the answer is not JSON" % url)
+    return doc
 
 
 def _data(doc, url):

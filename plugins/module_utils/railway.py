@@ -60,9 +60,8 @@ M_SERVICE_REDEPLOY = ("mutation serviceInstanceRedeploy($environmentId: String!,
                       " serviceInstanceRedeploy(environmentId: $environmentId, serviceId: $serviceId) }")
 
 
-def snippet(text, limit=120):
-    text = " ".join((text or "").split())
-    return (text[:limit] + "...") if len(text) > limit else (text or "(empty)")
+def snippet(text):
+    return http_probe.snippet(text, limit=120)
 
 
 def classify_errors(errors):
@@ -115,11 +114,7 @@ class RailwayClient:
         except http_probe.TRANSPORT_ERRORS as exc:
             raise RailwayError("Railway API %s unreachable: %s" % (self.api_url, http_probe.transport_reason(exc)),
                                kind="unreachable")
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            doc = None
+        text, doc = http_probe.decode_json(data)
         if status in (401, 403):
             raise RailwayError("Railway refused the API token (HTTP %s): check the token and its type "
                                "(token_type=%s)" % (status, self.token_type), kind="unauthorized")
