@@ -46,6 +46,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from doublelib import daemonize
+
 ACCOUNT, PROJECT = "0123456789abcdef0123456789abcdef", "soul-lab"
 LOCK = threading.Lock()
 
@@ -221,20 +223,6 @@ class Site(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-
-
-def daemonize(pidfile):
-    """Detach (double fork, stdio to /dev/null) so that the starting command returns."""
-    if os.fork():
-        os._exit(0)
-    os.setsid()
-    if os.fork():
-        os._exit(0)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    with open(pidfile, "w") as f:
-        f.write("%d\n" % os.getpid())
 
 
 def main():

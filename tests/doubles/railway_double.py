@@ -54,6 +54,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from doublelib import daemonize
+
 PROJECT, ENVIRONMENT, SERVICE = "prj-soul-lab", "env-production", "svc-soul-lab-server"
 LOCK = threading.Lock()
 STARTED = time.time()
@@ -274,20 +276,6 @@ class App(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-
-
-def daemonize(pidfile):
-    """Detach (double fork, stdio to /dev/null) so that the starting command returns."""
-    if os.fork():
-        os._exit(0)
-    os.setsid()
-    if os.fork():
-        os._exit(0)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    with open(pidfile, "w") as f:
-        f.write("%d\n" % os.getpid())
 
 
 def main():

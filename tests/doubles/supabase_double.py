@@ -43,6 +43,8 @@ import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from doublelib import daemonize
+
 LOCK = threading.Lock()
 DRAIN_SQL = """WITH due AS (
   SELECT id FROM messages WHERE scheduled_status = 'pending' AND scheduled_at < now()
@@ -145,20 +147,6 @@ class Handler(BaseHTTPRequestHandler):
         except (RuntimeError, subprocess.TimeoutExpired, ValueError, IndexError) as exc:
             return self._send(500, {"error": str(exc)})
         self._send(200, {"processed": processed, "remaining": remaining})
-
-
-def daemonize(pidfile):
-    """Detach (double fork, stdio to /dev/null) so that the starting command returns."""
-    if os.fork():
-        os._exit(0)
-    os.setsid()
-    if os.fork():
-        os._exit(0)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    with open(pidfile, "w") as f:
-        f.write("%d\n" % os.getpid())
 
 
 def main():
