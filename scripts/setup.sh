@@ -9,11 +9,12 @@
 #   1. Debian packages: docker.io (only if no engine answers), debootstrap, shellcheck,
 #      python3-venv (only if venv cannot be created)
 #   2. a Docker engine: the one that answers, else dockerd started in the background
-#   3. a virtualenv with requirements.txt
-#   4. the collections we depend on, taken from the `ansible` wheel on PyPI (Galaxy is
+#   3. Java 17 for ansible-rulebook: openjdk-17-jre-headless, only if no java >= 17 answers
+#   4. a virtualenv with requirements.txt
+#   5. the collections we depend on, taken from the `ansible` wheel on PyPI (Galaxy is
 #      unreachable here), and a link that makes this checkout `oncall.runbooks`
-#   5. what `ansible-test sanity` needs offline (its pip bootstrap)
-#   6. the local base image (debootstrap + docker import: no registry is reachable) and
+#   6. what `ansible-test sanity` needs offline (its pip bootstrap)
+#   7. the local base image (debootstrap + docker import: no registry is reachable) and
 #      the images built FROM it (images/*/Dockerfile)
 #
 # Where things go: ONCALL_HOME (default ~/.cache/oncall-runbooks). Nothing is written
@@ -82,6 +83,26 @@ ensure_docker() {
   done
   tail -n 20 "$ONCALL_HOME/dockerd.log" >&2 || true
   die "the Docker engine did not answer within 60 s"
+}
+
+java_major() {
+  # The major version `java -version` reports ("17.0.15" -> 17, "1.8.0_402" -> 8), or nothing.
+  local version
+  command -v java >/dev/null 2>&1 || return 0
+  version=$(java -version 2>&1 | awk -F'"' '/version/ {print $2; exit}') || true
+  case $version in
+    1.*) version=${version#1.} ;;
+  esac
+  printf '%s' "${version%%[!0-9]*}"
+}
+
+java_ok() { local major; major=$(java_major); [ -n "$major" ] && [ "$major" -ge 17 ]; }
+
+ensure_java() {
+  # ansible-rulebook (its Drools engine) needs Java 17 or newer on PATH.
+  java_ok && return 0
+  apt_install openjdk-17-jre-headless
+  java_ok || die "java on PATH is not >= 17 (major: '$(java_major)') although openjdk-17-jre-headless is installed; select it with update-alternatives --config java"
 }
 
 ensure_venv() {
@@ -211,6 +232,7 @@ oncall_setup() {
   mkdir -p "$ONCALL_HOME"
   apt_install shellcheck
   ensure_docker
+  ensure_java
   ensure_venv
   ensure_collections
   ensure_ansible_test_offline

@@ -5,13 +5,15 @@ right remediation once, and a burst of one alert starts it once (throttle).
 
 The remediation playbooks are replaced by recorders in a temporary eda_playbook_dir: this test
 is about the rulebook's routing and de-duplication (the playbooks have their own tests).
-Needs `ansible-rulebook` on PATH (or ONCALL_ANSIBLE_RULEBOOK) and java; skipped otherwise."""
+Needs `ansible-rulebook` (ONCALL_ANSIBLE_RULEBOOK, else the one beside this Python, else PATH) and
+java >= 17, both installed by scripts/setup.sh: without them the test fails, it never skips."""
 from __future__ import annotations
 
 import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -21,10 +23,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "alertmanager"
 PORT = 18996
-RULEBOOK_BIN = os.environ.get("ONCALL_ANSIBLE_RULEBOOK") or shutil.which("ansible-rulebook")
 PLAYBOOKS = ("incident-backend-health", "incident-cert-expiry", "rollback-ai")
+SETUP_HINT = ("run the tests through scripts/test.sh (or run scripts/setup.sh and use its environment): "
+              "it installs ansible-rulebook from requirements.txt and Java 17 (openjdk-17-jre-headless)")
 
-pytestmark = pytest.mark.skipif(not RULEBOOK_BIN or not shutil.which("java"), reason="ansible-rulebook or java missing")
+
+def rulebook_bin():
+    """ONCALL_ANSIBLE_RULEBOOK, else the ansible-rulebook of the virtualenv running pytest, else PATH's."""
+    override = os.environ.get("ONCALL_ANSIBLE_RULEBOOK")
+    if override:
+        found = shutil.which(override)
+        assert found, "ONCALL_ANSIBLE_RULEBOOK=%s is not an executable" % override
+        return found
+    beside = Path(sys.executable).parent / "ansible-rulebook"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("ansible-rulebook")
+    assert found, "ansible-rulebook is missing (not beside %s nor on PATH); %s" % (sys.executable, SETUP_HINT)
+    return found
 
 
 def post(name, mutate=None):
@@ -52,44 +68,54 @@ def wait_for(predicate, timeout=60):
 
 @pytest.fixture
 def rulebook(tmp_path):
-    log = tmp_path / "runs.log"
-    pdir = tmp_path / "playbooks"
-    pdir.mkdir()
-    for name in PLAYBOOKS:
-        (pdir / ("%s.yml" % name)).write_text(
-            "- name: Record %s\n  hosts: all\n  gather_facts: false\n  tasks:\n"
-            "    - name: Record the run\n      ansible.builtin.lineinfile:\n        path: %s\n        create: true\n"
-            "        line: \"%s {{ inventory_hostname }} {{ incident_detected_text | default('-') }} {{ 1000000 | random }}\"\n"
-            "      delegate_to: localhost\n" % (name, log, name))
-    inventory = tmp_path / "inventory.yml"
-    inventory.write_text("all:\n  vars:\n    ansible_connection: local\n  hosts:\n    lab-web: {}\n    lab-gw: {}\n    lab-ai: {}\n")
-    variables = tmp_path / "vars.yml"
-    variables.write_text("eda_alertmanager_host: 127.0.0.1\neda_alertmanager_port: %d\neda_playbook_dir: %s\n" % (PORT, pdir))
-    out = open(tmp_path / "rulebook.log", "w")
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
-    proc = subprocess.Popen([RULEBOOK_BIN, "-r", str(ROOT / "extensions/eda/rulebooks/alertmanager.yml"),
-                             "-i", str(inventory), "--vars", str(variables)], stdout=out, stderr=subprocess.STDOUT, env=env)
+    """Starts the rulebook when the test calls it (so a missing tool fails the test itself)."""
+    started = []
 
-    def up():
+    def start():
+        binary = rulebook_bin()
+        assert shutil.which("java"), "java is missing from PATH (ansible-rulebook needs Java 17); %s" % SETUP_HINT
+        log = tmp_path / "runs.log"
+        pdir = tmp_path / "playbooks"
+        pdir.mkdir()
+        for name in PLAYBOOKS:
+            (pdir / ("%s.yml" % name)).write_text(
+                "- name: Record %s\n  hosts: all\n  gather_facts: false\n  tasks:\n"
+                "    - name: Record the run\n      ansible.builtin.lineinfile:\n        path: %s\n        create: true\n"
+                "        line: \"%s {{ inventory_hostname }} {{ incident_detected_text | default('-') }} {{ 1000000 | random }}\"\n"
+                "      delegate_to: localhost\n" % (name, log, name))
+        inventory = tmp_path / "inventory.yml"
+        inventory.write_text("all:\n  vars:\n    ansible_connection: local\n  hosts:\n    lab-web: {}\n    lab-gw: {}\n    lab-ai: {}\n")
+        variables = tmp_path / "vars.yml"
+        variables.write_text("eda_alertmanager_host: 127.0.0.1\neda_alertmanager_port: %d\neda_playbook_dir: %s\n" % (PORT, pdir))
+        out = open(tmp_path / "rulebook.log", "w")
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
+        proc = subprocess.Popen([binary, "-r", str(ROOT / "extensions/eda/rulebooks/alertmanager.yml"),
+                                 "-i", str(inventory), "--vars", str(variables)], stdout=out, stderr=subprocess.STDOUT, env=env)
+        started.append((proc, out))
+
+        def up():
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/" % PORT, timeout=1) as resp:
+                    return resp.status == 200
+            except OSError:
+                return proc.poll() is not None
+
+        assert wait_for(up, 90) and proc.poll() is None, (tmp_path / "rulebook.log").read_text()
+        return log, tmp_path / "rulebook.log"
+
+    yield start
+    for proc, out in started:
+        proc.terminate()
         try:
-            with urllib.request.urlopen("http://127.0.0.1:%d/" % PORT, timeout=1) as resp:
-                return resp.status == 200
-        except OSError:
-            return proc.poll() is not None
-
-    assert wait_for(up, 90) and proc.poll() is None, (tmp_path / "rulebook.log").read_text()
-    yield log, tmp_path / "rulebook.log"
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    out.close()
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        out.close()
 
 
 def test_each_alert_runs_its_remediation_once(rulebook):
-    log, output = rulebook
+    log, output = rulebook()
 
     def first_alert_only(payload):
         payload["alerts"] = payload["alerts"][:1]
@@ -113,7 +139,7 @@ def test_each_alert_runs_its_remediation_once(rulebook):
 
 
 def test_another_instance_is_not_throttled_by_the_first(rulebook):
-    log, output = rulebook
+    log, output = rulebook()
     post("backend-firing.json")              # blue and green instances: two groups
     post("backend-firing.json")
     assert wait_for(lambda: len(runs(log)) >= 2, 90), output.read_text()[-3000:]
