@@ -19,7 +19,7 @@ from benchlib import ROOT, sh
 
 PREFIX = "oncall-bench-mnt"
 MYSQL = PREFIX + "-mysql"
-MYSQL_PORT = 18460
+MYSQL_PORT = 18470
 
 
 def start(hosts):

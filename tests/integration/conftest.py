@@ -49,13 +49,13 @@ def run_playbook(tmp_path_factory):
         pytest.fail("run through scripts/test.sh (or after scripts/setup.sh): "
                     "ANSIBLE_COLLECTIONS_PATH and docker are needed")
 
-    def run(playbook, inventory="inventories/lab", extravars=None):
+    def run(playbook, inventory="inventories/lab", extravars=None, envvars=None):
         pdd = tmp_path_factory.mktemp("runner")
         runner = ansible_runner.run(
             private_data_dir=str(pdd), project_dir=str(ROOT), playbook=str(ROOT / playbook),
             inventory=str(ROOT / inventory), extravars=extravars or {}, quiet=True,
-            envvars={"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-                     "ANSIBLE_COLLECTIONS_PATH": os.environ["ANSIBLE_COLLECTIONS_PATH"]})
+            envvars=dict(envvars or {}, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                         ANSIBLE_COLLECTIONS_PATH=os.environ["ANSIBLE_COLLECTIONS_PATH"]))
         return Run(runner)
     return run
 
@@ -76,6 +76,11 @@ def docker():
     return run
 
 
+# Run after the other lab tests: the AWX job templates change the lab (deploys, a Fly.io
+# emergency stop and restore); test_lab_down.py tears the lab down, whatever the files' names.
+LAST = {"test_awx_job_templates.py": 1, "test_lab_down.py": 2}
+
+
 def pytest_collection_modifyitems(items):
-    """The lab is torn down by test_lab_down.py: whatever the files' names, it runs last."""
-    items.sort(key=lambda item: item.fspath.basename == "test_lab_down.py")
+    """Order: the other tests, the AWX job templates, the lab's teardown (a stable sort)."""
+    items.sort(key=lambda item: LAST.get(item.fspath.basename, 0))

@@ -127,6 +127,17 @@ def test_the_playbooks_extra_var_names_reach_the_role():
                 assert re.search(r"%s:\s*\"?\{\{\s*%s\b" % (ref["option"], variable), text), (template["name"], variable)
 
 
+def test_no_survey_question_overrides_what_an_inventory_sets():
+    """AWX sends a survey default as an extra var, which beats every inventory variable: a
+    question about a setting our inventories hold would silently replace it on every launch."""
+    asked = {q["variable"]: name for name, survey in SURVEYS.items() for q in survey["spec"]}
+    clashes = []
+    for path in sorted(ROOT.glob("inventories/*/*_vars/*.yml")):
+        for variable in set(yaml.safe_load(path.read_text()) or {}) & set(asked):
+            clashes.append("%s sets %s, which %s's survey asks" % (path.relative_to(ROOT), variable, asked[variable]))
+    assert not clashes, clashes
+
+
 def test_secret_options_become_password_questions():
     generator = _load_generator()
     secret = {"role": "flyio_app", "entry_point": "restart", "option": "flyio_app_notify_url"}
