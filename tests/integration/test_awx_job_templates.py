@@ -9,7 +9,8 @@ lab's inputs as AWX renders them) run through ansible-runner, the engine AWX run
 Every run must succeed.
 
 The templates run in the catalogue's order on the session's lab, after the other lab tests
-(conftest.py): some change it (deploy-ai deploys v2, the Fly.io emergency stop and restore).
+(conftest.py) and lab/reset.yml (the AI service drill undone: v1 live, no bad marks), since
+some change the lab (deploy-ai deploys v2, the Fly.io emergency stop and restore).
 """
 from __future__ import annotations
 
@@ -49,6 +50,13 @@ CREDENTIAL_INPUTS = {
 }
 # The Machine credential (SSH user and key) means nothing to the lab's docker connection.
 NOT_INJECTED = {"oncall-ssh"}
+
+
+@pytest.fixture(scope="module")
+def reset_lab(lab, run_playbook):
+    """The AI service as lab up leaves it: the other tests' drills mark v2 bad."""
+    reset = run_playbook("lab/reset.yml", extravars=LAB)
+    assert reset.status == "successful", reset.stdout[-3000:]
 
 
 def validation_errors(question, value):
@@ -132,7 +140,7 @@ def test_awx_launch_vars_follow_awx_rules():
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=[t["name"] for t in TEMPLATES])
-def test_job_template_succeeds_on_the_lab(template, lab, run_playbook):
+def test_job_template_succeeds_on_the_lab(template, lab, reset_lab, run_playbook):
     assert lab.status == "successful", lab.stdout[-3000:]
     extra = copy.deepcopy(LAB)                 # the lab's names and ports (the AWX inventory's variables)
     extra.update(survey_extra_vars(template["name"], ANSWERS.get(template["name"], {})))

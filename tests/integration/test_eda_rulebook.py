@@ -3,8 +3,9 @@
 collection's Alertmanager source; Alertmanager v4 webhooks posted to it on 127.0.0.1 start the
 right remediation once, and a burst of one alert starts it once (throttle).
 
-The remediation playbooks are replaced by recorders in a temporary eda_playbook_dir: this test
-is about the rulebook's routing and de-duplication (the playbooks have their own tests).
+The routing and de-duplication tests replace the remediation playbooks by recorders in a
+temporary eda_playbook_dir. The last test runs the real rollback-ai.yml on the lab: a burst of
+5xx alerts about a broken release rolls the AI service back, in one run.
 Needs `ansible-rulebook` (ONCALL_ANSIBLE_RULEBOOK, else the one beside this Python, else PATH) and
 java >= 17, both installed by scripts/setup.sh: without them the test fails, it never skips."""
 from __future__ import annotations
@@ -19,6 +20,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
+
+from labvars import LAB, container
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "alertmanager"
@@ -71,24 +75,28 @@ def rulebook(tmp_path):
     """Starts the rulebook when the test calls it (so a missing tool fails the test itself)."""
     started = []
 
-    def start():
+    def start(pdir=None, inventory=None):
+        """Recorders and a local inventory unless given a playbook directory and an inventory."""
         binary = rulebook_bin()
         assert shutil.which("java"), "java is missing from PATH (ansible-rulebook needs Java 17); %s" % SETUP_HINT
         log = tmp_path / "runs.log"
-        pdir = tmp_path / "playbooks"
-        pdir.mkdir()
-        for name in PLAYBOOKS:
-            (pdir / ("%s.yml" % name)).write_text(
-                "- name: Record %s\n  hosts: all\n  gather_facts: false\n  tasks:\n"
-                "    - name: Record the run\n      ansible.builtin.lineinfile:\n        path: %s\n        create: true\n"
-                "        line: \"%s {{ inventory_hostname }} {{ incident_detected_text | default('-') }} {{ 1000000 | random }}\"\n"
-                "      delegate_to: localhost\n" % (name, log, name))
-        inventory = tmp_path / "inventory.yml"
-        inventory.write_text("all:\n  vars:\n    ansible_connection: local\n  hosts:\n    lab-web: {}\n    lab-gw: {}\n    lab-ai: {}\n")
+        if pdir is None:
+            pdir = tmp_path / "playbooks"
+            pdir.mkdir()
+            for name in PLAYBOOKS:
+                (pdir / ("%s.yml" % name)).write_text(
+                    "- name: Record %s\n  hosts: all\n  gather_facts: false\n  tasks:\n"
+                    "    - name: Record the run\n      ansible.builtin.lineinfile:\n        path: %s\n        create: true\n"
+                    "        line: \"%s {{ inventory_hostname }} {{ incident_detected_text | default('-') }} {{ 1000000 | random }}\"\n"
+                    "      delegate_to: localhost\n" % (name, log, name))
+        if inventory is None:
+            inventory = tmp_path / "inventory.yml"
+            inventory.write_text("all:\n  vars:\n    ansible_connection: local\n  hosts:\n    lab-web: {}\n    lab-gw: {}\n    lab-ai: {}\n")
         variables = tmp_path / "vars.yml"
         variables.write_text("eda_alertmanager_host: 127.0.0.1\neda_alertmanager_port: %d\neda_playbook_dir: %s\n" % (PORT, pdir))
         out = open(tmp_path / "rulebook.log", "w")
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""))
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""),
+                   ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
         proc = subprocess.Popen([binary, "-r", str(ROOT / "extensions/eda/rulebooks/alertmanager.yml"),
                                  "-i", str(inventory), "--vars", str(variables)], stdout=out, stderr=subprocess.STDOUT, env=env)
         started.append((proc, out))
@@ -146,3 +154,44 @@ def test_another_instance_is_not_throttled_by_the_first(rulebook):
     time.sleep(8)
     assert len(runs(log)) == 2
     assert {line.split()[3] for line in runs(log)} == {"backend-blue", "backend-green"}
+
+
+def lab_inventory(dest):
+    """inventories/lab with this session's lab names and ports (a rulebook passes no extra vars)."""
+    shutil.copytree(ROOT / "inventories" / "lab", dest)
+    all_vars = dest / "group_vars" / "all.yml"
+    all_vars.write_text(yaml.safe_dump(dict(yaml.safe_load(all_vars.read_text()), **LAB)))
+    return dest
+
+
+def test_a_burst_of_5xx_alerts_rolls_the_lab_back_once(rulebook, lab, run_playbook, docker, tmp_path):
+    """End to end on the lab: v2 deployed, then broken; five AIServiceHigh5xx alerts about lab-ai
+    make the rulebook run the real rollback-ai.yml once, and v1 serves again."""
+    assert lab.status == "successful", lab.stdout[-3000:]
+    ai = container("ai")
+    deploy = run_playbook("playbooks/deploy-ai.yml", extravars=dict(LAB, release="v2"))
+    assert deploy.status == "successful", deploy.stdout[-3000:]
+    docker("exec", ai, "sh", "-c", "echo 500 > /srv/ai-service/releases/v2/BROKEN")
+    try:
+        dummy, output = rulebook(pdir=ROOT / "playbooks", inventory=lab_inventory(tmp_path / "inventory"))
+
+        def first_alert_only(payload):
+            payload["alerts"] = payload["alerts"][:1]
+
+        for dummy in range(5):
+            post("ai-5xx-firing.json", first_alert_only)
+
+        def live():
+            return docker("exec", ai, "readlink", "/srv/ai-service/current").strip()
+
+        assert wait_for(lambda: live() == "/srv/ai-service/releases/v1" and "PLAY RECAP" in output.read_text(), 240), \
+            output.read_text()[-4000:]
+        time.sleep(8)                             # would a throttled duplicate still start?
+        text = output.read_text()
+        assert text.count("PLAY [Roll back the AI service]") == 1, text[-4000:]
+        assert "failed=0" in text.split("PLAY RECAP")[-1], text[-3000:]
+        state = json.loads(docker("exec", ai, "cat", "/srv/ai-service/release-state.json"))
+        assert state["live"] == "v1" and "v2" in state["bad"], state
+    finally:
+        reset = run_playbook("lab/reset.yml", extravars=LAB)   # v2 repaired, marks forgotten, v1 live
+        assert reset.status == "successful", reset.stdout[-3000:]

@@ -24,7 +24,8 @@ def test_lab_comes_up_and_second_run_changes_nothing(lab, run_playbook, docker):
     assert again.status == "successful", again.stdout
     assert again.changed() == 0
     names = docker("ps", "--filter", "label=oncall-runbooks.lab=%s" % LAB["lab_prefix"], "--format", "{{.Names}}")
-    roles = ("acme", "ai", "alertmanager", "discord", "fly", "grafana-loki", "mysql", "prometheus", "smtp", "tls", "web")
+    roles = ("acme", "ai", "alertmanager", "discord", "fly", "grafana-loki", "mysql", "prometheus", "redis", "smtp",
+             "soul", "supabase", "tls", "web")
     assert sorted(names.split()) == [container(role) for role in roles]
 
 
@@ -33,7 +34,8 @@ def test_daily_check_reports_healthy_and_changes_nothing(lab, run_playbook):
     assert run.status == "successful", run.stdout
     assert run.changed() == 0
     probes = run.results("Probe each endpoint")
-    assert [p["status"] for p in probes] == [200, 200, 200, 200, 200, 200]
+    # ai-service health and home, TLS gateway, Fly.io bridge, Soul Lab API and front end, Supabase, web gateway
+    assert [p["status"] for p in probes] == [200] * 9, probes
     assert "OK        ai-service health  200" in run.stdout
 
 
