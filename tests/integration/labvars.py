@@ -21,6 +21,7 @@ def lab(prefix, base):
 
 
 LAB = lab(PREFIX, BASE)
+AFTER_LAB_PORT = BASE + len(_PORTS)     # the first port after the lab's (the rulebook's webhook)
 WEB_ROOT = "/var/tmp/oncall-runbooks/%s/web_project" % PREFIX
 MONITORING_DIR = "/var/tmp/oncall-runbooks/%s/monitoring" % PREFIX
 
