@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set everything up, bring up the lab (local containers standing in for
 # production), and run the runbooks against it: seed 004's story of a bad release, then
-# seed 001's blue-green deploy and its certificate expiry incident.
+# seed 001's blue-green deploy and its certificate expiry incident, seed 002's API-down incident
+# and seed 003's Quick 7 smoke test.
 #
 #   scripts/lab.sh          set up, bring the lab up, run the story
 #   scripts/lab.sh down     tear the lab down
@@ -52,6 +53,14 @@ case "${1:-up}" in
       -e be_tag="$next_tag" -e fe_tag="$next_tag"
     say "seed 001 §5.5: certificate expiry alert -> incident-cert-expiry.yml (renew, reload nginx, confirm by TLS handshake)"
     ansible-playbook playbooks/incident-cert-expiry.yml -i inventories/lab
+    say "seed 002: Railway's live deployment answers 503 and Cloudflare's live build 404 -> incident-api-down.yml"
+    for port in 18097 18099; do   # the doubles' test control, not part of Railway's or Cloudflare's API
+      python -c 'import sys, urllib.request as u; u.urlopen(u.Request("http://127.0.0.1:%s/_scenario" % sys.argv[1],
+                 data=b"{\"name\": \"broken\"}", headers={"Content-Type": "application/json"}), timeout=10)' "$port"
+    done
+    ansible-playbook playbooks/incident-api-down.yml -i inventories/lab
+    say "seed 003: Quick 7 smoke test of the web app (PASS / CONDITIONAL PASS / FAIL)"
+    ansible-playbook playbooks/smoke-quick7.yml -i inventories/lab
     say "what the Discord channel saw"
     python "$ONCALL_ROOT/scripts/show_channel.py" --port 18081
     say "done. Run it again any time; tear the lab down with: scripts/lab.sh down"
