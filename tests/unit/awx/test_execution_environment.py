@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -78,3 +81,29 @@ def test_flyctl_is_a_checked_build_arg_and_the_collection_is_installed_offline()
     assert "sha256sum -c" in final and "exit 1" in final
     galaxy = "\n".join(EE["additional_build_steps"]["append_galaxy"])
     assert "ansible-galaxy collection install --offline" in galaxy and "oncall-runbooks-*.tar.gz" in galaxy
+
+
+def test_ansible_builder_create_makes_a_build_context(tmp_path):
+    """The real ansible-builder 3 (requirements.txt) turns the definition into a build context,
+    offline: this collection's tarball among its build files, the dependency files in place,
+    the Containerfile with our steps. (The build itself needs a registry: docs/awx.md.)"""
+    bin_dir = Path(sys.executable).parent
+    work = tmp_path / "ee-definition"
+    shutil.copytree(ROOT / "ee", work / "ee")
+    shutil.copy(ROOT / "execution-environment.yml", work)
+    subprocess.run([str(bin_dir / "ansible-galaxy"), "collection", "build", "--output-path", str(work / "ee" / "collection"),
+                    str(ROOT)], check=True, capture_output=True, text=True)
+    context = tmp_path / "context"
+    run = subprocess.run([str(bin_dir / "ansible-builder"), "create", "-f", str(work / "execution-environment.yml"),
+                          "-c", str(context), "--output-filename", "Containerfile"],
+                         capture_output=True, text=True, cwd=work)
+    assert run.returncode == 0, run.stdout + run.stderr
+    containerfile = (context / "Containerfile").read_text()
+    assert 'ARG EE_BASE_IMAGE="localhost/oncall-runbooks/ee-base:latest"' in containerfile
+    for step in EE["additional_build_steps"]["append_galaxy"] + ["ARG FLYCTL_URL", "ARG FLYCTL_SHA256"]:
+        assert step in containerfile, step
+    build = context / "_build"
+    assert list((build / "oncall-collection").glob("oncall-runbooks-*.tar.gz"))
+    assert (build / "requirements.yml").read_text() == (ROOT / "ee" / "requirements.yml").read_text()
+    assert (build / "requirements.txt").read_text() == (ROOT / "ee" / "requirements.txt").read_text()
+    assert (build / "bindep.txt").read_text() == (ROOT / "ee" / "bindep.txt").read_text()
