@@ -238,6 +238,12 @@ def test_workflow_is_the_incident_loop_with_failure_branches():
         assert seen == set(nodes)
         chain = ["detect", "remediate", "verify", "postmortem"]
         assert all(step in nodes for step in chain)
+        # a node's extra data answers its template's survey, within the question's choices
+        for node in nodes.values():
+            questions = {q["variable"]: q for q in SURVEYS.get(node["job_template"], {"spec": []})["spec"]}
+            for variable, value in (node.get("extra_data") or {}).items():
+                assert variable in questions, (node["identifier"], variable)
+                assert value in questions[variable].get("choices", [value]), (node["identifier"], variable, value)
 
 
 def test_configure_playbook_uses_awx_modules_over_every_section():
