@@ -33,8 +33,9 @@ TEMPLATES = CATALOGUE["awx_job_templates"]
 ANSWERS = {
     "deploy-ai": {"release": "v2"},
     "deploy-blue-green": {"be_tag": "v2"},
-    # after a finalized deploy the default mode (gateway) refuses, naming this one
-    "rollback-blue-green": {"mode": "image", "be_tag": "v1"},
+    # after a finalized deploy the default mode (gateway) refuses, naming this one; be_tag left
+    # blank: the image before this one (deploy-state.json's previousTag)
+    "rollback-blue-green": {"mode": "image"},
     "fly-emergency-stop": {"flyio_app_confirm": "freshchat-bridge"},
 }
 
