@@ -96,7 +96,7 @@ def test_ansible_builder_create_makes_a_build_context(tmp_path):
     context = tmp_path / "context"
     run = subprocess.run([str(bin_dir / "ansible-builder"), "create", "-f", str(work / "execution-environment.yml"),
                           "-c", str(context), "--output-filename", "Containerfile"],
-                         capture_output=True, text=True, cwd=work)
+                         capture_output=True, text=True, cwd=work, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     containerfile = (context / "Containerfile").read_text()
     assert 'ARG EE_BASE_IMAGE="localhost/oncall-runbooks/ee-base:latest"' in containerfile
