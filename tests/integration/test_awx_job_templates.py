@@ -37,6 +37,8 @@ ANSWERS = {
     # blank: the image before this one (deploy-state.json's previousTag)
     "rollback-blue-green": {"mode": "image"},
     "fly-emergency-stop": {"flyio_app_confirm": "freshchat-bridge"},
+    # lab up tested the channels minutes ago: test them again, through the SMTP credential
+    "monthly-maintenance": {"maintenance_channel_test_min_interval": 0},
 }
 
 # The lab's credentials, as an AWX admin would have entered them (the doubles accept these).
@@ -46,8 +48,8 @@ CREDENTIAL_INPUTS = {
     "oncall-webhook": {"url": DISCORD, "service": "discord"},
     "railway": {"token": "lab-railway-token"},
     "cloudflare": {"token": "lab-cloudflare-token"},
-    "oncall-smtp": {"host": "127.0.0.1", "port": str(LAB["lab_smtp_port"]), "username": "", "password": "",
-                    "sender": "oncall@lab.test", "to": "devops-oncall@lab.test"},
+    "oncall-smtp": {"host": "127.0.0.1", "port": str(LAB["lab_smtp_port"]), "secure": "never", "username": "",
+                    "password": "", "sender": "oncall@lab.test", "to": "devops-oncall@lab.test"},
 }
 # The Machine credential (SSH user and key) means nothing to the lab's docker connection.
 NOT_INJECTED = {"oncall-ssh"}
@@ -102,6 +104,8 @@ def render(value, inputs):
     """A credential injector's value rendered with the credential's inputs (AWX uses Jinja2 too)."""
     if isinstance(value, dict):
         return {key: render(item, inputs) for key, item in value.items()}
+    if isinstance(value, list):
+        return [render(item, inputs) for item in value]
     return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(value).render(**inputs)
 
 
@@ -129,7 +133,8 @@ def test_every_required_question_has_an_answer_here():
 
 
 def test_awx_launch_vars_follow_awx_rules():
-    """Defaults fill what is not answered, answers win, a default AWX would reject is dropped."""
+    """Defaults fill what is not answered, answers win, a required question left blank and an
+    answer outside the choices are refused; credentials inject their rendered fields."""
     assert survey_extra_vars("deploy-ai", {"release": "v9"}) == {"release": "v9", "pm2_app_force": "false"}
     with pytest.raises(AssertionError, match="required and not answered"):
         survey_extra_vars("deploy-ai", {})
