@@ -41,6 +41,9 @@ ANSWERS = {
     "monthly-maintenance": {"maintenance_channel_test_min_interval": 0},
 }
 
+# Tasks that must have run (not skipped) in a template's job: what a credential feeds.
+MUST_RUN = {"monthly-maintenance": "Send a test e-mail"}
+
 # The lab's credentials, as an AWX admin would have entered them (the doubles accept these).
 DISCORD = "http://127.0.0.1:%d/api/webhooks/1234/lab-token" % LAB["lab_discord_port"]
 CREDENTIAL_INPUTS = {
@@ -156,3 +159,6 @@ def test_job_template_succeeds_on_the_lab(template, lab, reset_lab, run_playbook
     assert run.status == "successful", run.stdout[-4000:]
     # a play whose hosts match nothing "succeeds" too: it must have reached a lab host
     assert set(run.stats.get("ok", {})) - {"localhost"}, run.stdout[-2000:]
+    if template["name"] in MUST_RUN:
+        results = run.results(MUST_RUN[template["name"]])
+        assert results and not any(r.get("skipped") for r in results), (MUST_RUN[template["name"]], results)
