@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
 import flyctl_double  # noqa: E402
+from doublelib import daemonize  # noqa: E402
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -99,16 +100,7 @@ def main(argv=None):
     Handler.app_name = opts.app
     server = ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
     if opts.daemon:
-        if os.fork():
-            os._exit(0)
-        os.setsid()
-        if os.fork():
-            os._exit(0)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        with open(opts.daemon, "w") as f:
-            f.write("%d\n" % os.getpid())
+        daemonize(opts.daemon)
     server.serve_forever()
 
 
