@@ -86,9 +86,25 @@ step_molecule() {
   [ -n "$scenarios" ] || { echo "no Molecule scenarios found"; return 1; }
   for s in $scenarios; do
     echo "-- molecule test -s $s"
-    molecule test -s "$s" || { echo "SCENARIO FAILED: $s"; rc=1; }
+    molecule test -s "$s" 2>&1 | tee "$WORK/molecule-$s.log"
+    if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+      echo "SCENARIO FAILED: $s"
+      FAILED_SCENARIOS+=("$s")
+      rc=1
+    fi
   done
   return $rc
+}
+
+# Where a failed scenario went wrong, repeated after the summary: CI often keeps only the
+# end of a long log.
+report_failed_scenarios() {
+  local s
+  for s in "${FAILED_SCENARIOS[@]}"; do
+    printf '\n-- molecule scenario %s failed; its failures:\n' "$s"
+    grep -E -B2 -A12 '^(fatal|failed):|^ERROR|CRITICAL|: Executed: Failed' "$WORK/molecule-$s.log" \
+      | cut -c1-400 | tail -n 80
+  done
 }
 
 step_integration() {
@@ -96,6 +112,7 @@ step_integration() {
 }
 
 declare -A RESULT DURATION
+FAILED_SCENARIOS=()
 for step in "${STEPS[@]}"; do
   if ! declare -F "step_$step" >/dev/null; then
     echo "unknown step: $step (known: ${ALL_STEPS[*]})" >&2
@@ -116,6 +133,8 @@ for step in "${STEPS[@]}"; do
   [ "${RESULT[$step]}" = PASS ] || failed=1
 done
 if [ $failed -ne 0 ]; then
+  [ ${#FAILED_SCENARIOS[@]} -eq 0 ] || echo "molecule scenarios that failed: ${FAILED_SCENARIOS[*]}"
+  report_failed_scenarios
   echo "RESULT: FAILED"
   exit 1
 fi
