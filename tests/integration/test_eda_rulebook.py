@@ -4,8 +4,9 @@ collection's Alertmanager source; Alertmanager v4 webhooks posted to it on 127.0
 right remediation once, and a burst of one alert starts it once (throttle).
 
 The routing and de-duplication tests replace the remediation playbooks by recorders in a
-temporary eda_playbook_dir. The last test runs the real rollback-ai.yml on the lab: a burst of
-5xx alerts about a broken release rolls the AI service back, in one run.
+temporary eda_playbook_dir. The last two run the real playbooks on the lab: a burst of 5xx
+alerts about a broken release rolls the AI service back, and a burst of expiry alerts renews
+the certificate the TLS gateway serves, each in one run.
 Needs `ansible-rulebook` (ONCALL_ANSIBLE_RULEBOOK, else the one beside this Python, else PATH) and
 java >= 17, both installed by scripts/setup.sh: without them the test fails, it never skips."""
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from labtls import served
 from labvars import AFTER_LAB_PORT, LAB, container
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,6 +166,26 @@ def lab_inventory(dest):
     return dest
 
 
+def burst_runs_one_play(rulebook, tmp_path, fixture, instance, play, done):
+    """Starts the rulebook on the real playbooks and the lab's inventory, posts a burst of 5 of the
+    fixture's first alert about `instance`, waits until `done()` and a play recap, and checks that
+    `play` ran once and failed nothing. Returns the rulebook's output."""
+    dummy, output = rulebook(pdir=ROOT / "playbooks", inventory=lab_inventory(tmp_path / "inventory"))
+
+    def first_alert_about_instance(payload):
+        payload["alerts"] = payload["alerts"][:1]
+        payload["alerts"][0]["labels"]["instance"] = instance
+
+    for dummy in range(5):
+        post(fixture, first_alert_about_instance)
+    assert wait_for(lambda: done() and "PLAY RECAP" in output.read_text(), 240), output.read_text()[-4000:]
+    time.sleep(8)                             # would a throttled duplicate still start?
+    text = output.read_text()
+    assert text.count("PLAY [%s]" % play) == 1, text[-4000:]
+    assert "failed=0" in text.split("PLAY RECAP")[-1], text[-3000:]
+    return text
+
+
 def test_a_burst_of_5xx_alerts_rolls_the_lab_back_once(rulebook, lab, run_playbook, docker, tmp_path):
     """End to end on the lab: v2 deployed, then broken; five AIServiceHigh5xx alerts about lab-ai
     make the rulebook run the real rollback-ai.yml once, and v1 serves again."""
@@ -173,25 +195,29 @@ def test_a_burst_of_5xx_alerts_rolls_the_lab_back_once(rulebook, lab, run_playbo
     assert deploy.status == "successful", deploy.stdout[-3000:]
     docker("exec", ai, "sh", "-c", "echo 500 > /srv/ai-service/releases/v2/BROKEN")
     try:
-        dummy, output = rulebook(pdir=ROOT / "playbooks", inventory=lab_inventory(tmp_path / "inventory"))
-
-        def first_alert_only(payload):
-            payload["alerts"] = payload["alerts"][:1]
-
-        for dummy in range(5):
-            post("ai-5xx-firing.json", first_alert_only)
-
         def live():
             return docker("exec", ai, "readlink", "/srv/ai-service/current").strip()
 
-        assert wait_for(lambda: live() == "/srv/ai-service/releases/v1" and "PLAY RECAP" in output.read_text(), 240), \
-            output.read_text()[-4000:]
-        time.sleep(8)                             # would a throttled duplicate still start?
-        text = output.read_text()
-        assert text.count("PLAY [Roll back the AI service]") == 1, text[-4000:]
-        assert "failed=0" in text.split("PLAY RECAP")[-1], text[-3000:]
+        burst_runs_one_play(rulebook, tmp_path, "ai-5xx-firing.json", "lab-ai:%d" % LAB["lab_ai_port"],
+                            "Roll back the AI service", lambda: live() == "/srv/ai-service/releases/v1")
         state = json.loads(docker("exec", ai, "cat", "/srv/ai-service/release-state.json"))
         assert state["live"] == "v1" and "v2" in state["bad"], state
     finally:
         reset = run_playbook("lab/reset.yml", extravars=LAB)   # v2 repaired, marks forgotten, v1 live
+        assert reset.status == "successful", reset.stdout[-3000:]
+
+
+def test_a_burst_of_expiry_alerts_renews_the_lab_certificate_once(rulebook, lab, run_playbook, tmp_path):
+    """End to end on the lab: five CertificateExpiringSoon alerts about lab-tls make the rulebook
+    run the real incident-cert-expiry.yml once: the gateway serves a new certificate for the
+    same names (read here with the ssl module)."""
+    assert lab.status == "successful", lab.stdout[-3000:]
+    before, names = served()[:2]
+    try:
+        text = burst_runs_one_play(rulebook, tmp_path, "cert-firing.json", "lab-tls:%d" % LAB["lab_tls_port"],
+                                   "Certificate expiry incident", lambda: served()[0] != before)
+        assert served()[1] == names
+        assert "Certificate web.lab.test" in text, text[-3000:]
+    finally:
+        reset = run_playbook("lab/reset.yml", extravars=LAB)   # the renewal budget forgotten
         assert reset.status == "successful", reset.stdout[-3000:]
