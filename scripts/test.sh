@@ -100,6 +100,7 @@ step_molecule() {
 # end of a long log.
 report_failed_scenarios() {
   local s
+  [ ${#FAILED_SCENARIOS[@]} -eq 0 ] || echo "molecule scenarios that failed: ${FAILED_SCENARIOS[*]}"
   for s in "${FAILED_SCENARIOS[@]}"; do
     printf '\n-- molecule scenario %s failed; its failures:\n' "$s"
     grep -E -B2 -A12 '^(fatal|failed):|^ERROR|CRITICAL|: Executed: Failed' "$WORK/molecule-$s.log" \
@@ -133,7 +134,6 @@ for step in "${STEPS[@]}"; do
   [ "${RESULT[$step]}" = PASS ] || failed=1
 done
 if [ $failed -ne 0 ]; then
-  [ ${#FAILED_SCENARIOS[@]} -eq 0 ] || echo "molecule scenarios that failed: ${FAILED_SCENARIOS[*]}"
   report_failed_scenarios
   echo "RESULT: FAILED"
   exit 1
