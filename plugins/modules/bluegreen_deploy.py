@@ -13,18 +13,33 @@ module: bluegreen_deploy
 short_description: Run a phase of a blue-green deploy on a docker-compose host behind nginx
 version_added: "0.1.0"
 description:
-  - The phases of seed 001's C(deploy-blue-green.sh) on its layout (C(server_root) with the
-    application compose file, services C(backend-blue) and C(backend-green), the gateway's
-    compose file and C(NGINX_BACKEND_HOST), and C(deploy-state.json) with C(activeColor)).
-    An existing deployment is adopted as it is.
-  - V(prepare) starts the idle colour (or O(override_color)) on O(be_tag) and waits until it
-    is healthy. V(gateway) points the gateway at it (or at O(force_color)) and confirms through
-    the gateway's answers (header C(X-Color)) that the new colour serves. V(finalize) stops the
-    old colour and records the new C(activeColor). V(full) does all three, watching the new
-    colour for O(watch_seconds) after the switch and switching back automatically when it fails.
+  - The phases of seed 001's C(deploy-blue-green.sh) on its layout, adopted as the operator
+    left it - C(server_root) with C(.env.server.prod) and C(application/.env.application.prod)
+    (loaded as section 2 step 1 does), the application's compose services C(backend-blue) and
+    C(backend-green), the gateway's compose service started from C(gateway/) with
+    C(--env-file .env.gateway.prod), the colour as C(NGINX_BACKEND_HOST) in
+    C(gateway/nginx/.env.production), and C(deploy-state.json) with C(activeColor) and
+    whatever other keys the operator's script wrote (all kept).
+  - V(prepare) creates the C(nginx-logs) volume when missing, syncs the frontend build, starts
+    the idle colour (or O(override_color)) on O(be_tag) and waits until it is healthy.
+    V(gateway) points the gateway at it (or at O(force_color)) and confirms that the new colour
+    answers. V(finalize) stops the old colour and records the new C(activeColor),
+    C(beTag)/C(feTag), and writes C(BE_TAG)/C(FE_TAG) to the env file that holds them (seed
+    3.1 step 3). V(full) does all three, watching the new colour for O(watch_seconds) after
+    the switch and switching back at once when O(watch_max_failures) requests in a row fail.
     V(cancel) puts the gateway back on the active colour if it moved and removes the other one.
+  - Which colour answers is seen as seed 001 section 2 step 3 sees it - a request through the
+    gateway with a unique marker in its query string, found in exactly one colour's container
+    log - unless O(gateway.color_header) or O(gateway.color_field) names what the app sends.
+  - The switch (O(gateway.mode)) re-renders the running gateway's templates with the new
+    C(NGINX_BACKEND_HOST), checks them with C(nginx -t) and reloads gracefully (no request
+    dropped), then writes the env file in place (comments, other keys, mode and owner kept).
+    A switch that is not confirmed, or a watch that fails, is undone and the undo verified by
+    the same means; the message says whether it was.
   - The plan is computed from what is really running and served, not only from the state
     file, so each phase is idempotent and a run killed half-way converges when run again.
+  - Containers are found by their Compose labels within the project Compose would name (never
+    another project's), with the Compose flavour (v1 or v2) that made them.
   - The state file is written atomically under an exclusive lock; two deploys cannot run at once.
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
@@ -35,7 +50,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Observes and returns the plan; changes nothing.
+      - Observes and returns the plan; changes nothing, not even the lock file.
   diff_mode:
     support: full
     details:
@@ -70,64 +85,17 @@ options:
     description: With V(full), switch the gateway (seed's C(UPDATE_GATEWAY)). When V(false), V(full) only prepares.
     type: bool
     default: true
-  env_file:
-    description: Env file passed to Compose, relative to O(server_root), when it exists.
-    type: str
-    default: .env.server.prod
   health_timeout:
     description: Seconds a new backend has to become healthy.
     type: int
     default: 60
-  gateway:
-    description: The nginx gateway.
-    type: dict
-    required: true
-    suboptions:
-      url:
-        description: A URL through the gateway whose answers carry the backend's C(X-Color) header.
-        type: str
-        required: true
-      mode:
-        description:
-          - V(reload) - rewrite the upstream include atomically, C(nginx -t), C(nginx -s reload)
-            (no downtime).
-          - V(recreate) - the seed's way, C(docker compose up -d) of the gateway (a short outage).
-        type: str
-        choices: [reload, recreate]
-        default: reload
-      project:
-        description: Compose project of the gateway.
-        type: str
-      service:
-        description: Gateway service name.
-        type: str
-        default: nginx
-      compose_file:
-        description: Gateway compose file, relative to O(server_root).
-        type: str
-        default: gateway/docker-compose.gateway.prod.yml
-      upstream_file:
-        description: Upstream include the gateway reads, relative to O(server_root).
-        type: str
-        default: gateway/nginx/conf.d/upstream.conf
-      env_file:
-        description: Env file holding C(NGINX_BACKEND_HOST), relative to O(server_root).
-        type: str
-        default: gateway/nginx/.env.production
-      confirm_requests:
-        description: Answers in a row from the new colour that confirm a switch.
-        type: int
-        default: 5
-      confirm_timeout:
-        description: Seconds to wait for that confirmation before the switch is undone.
-        type: int
-        default: 15
   frontend:
     description:
       - The frontend build, synced into the C(frontend-dist) volume by V(prepare) and V(full)
         when O(fe_tag) is set, as the seed's prepare does (the gateway serves it at once).
-      - The volume's content is replaced by O(frontend.dist_path) of C(<image>:<fe_tag>) and
-        marked with the tag, so an unchanged tag is not copied again.
+      - The volume's content is replaced by O(frontend.dist_path) of C(<image>:<fe_tag>) when
+        it differs (C(diff -rq) in a throw-away container), so an unchanged build is not
+        copied again.
     type: dict
     suboptions:
       image:
@@ -146,6 +114,10 @@ options:
     description: After a switch in V(full), watch the new colour through the gateway this long; switch back if it fails.
     type: int
     default: 0
+  watch_max_failures:
+    description: Requests in a row through the gateway that may fail during the watch; one more switches back at once.
+    type: int
+    default: 3
   watch_max_error_pct:
     description: Share of failed or wrong-colour answers during the watch above which the switch is undone.
     type: float
@@ -162,7 +134,7 @@ EXAMPLES = r"""
     server_root: /home/deploy/srv/web_project
     phase: full
     be_tag: sha-4f2c1e
-    backends: {blue: "backend-blue:8080", green: "backend-green:8080"}
+    backends: {blue: "127.0.0.1:8081", green: "127.0.0.1:8082"}
     gateway:
       url: https://example.com/api/actuator/health
     watch_seconds: 60
@@ -190,6 +162,21 @@ state:
   returned: always
   type: dict
   sample: {"activeColor": "green", "phase": "idle", "backendTag": "v2"}
+gateway_mode:
+  description: How the gateway is switched on this host (O(gateway.mode), V(auto) resolved).
+  returned: always
+  type: str
+  sample: template
+project:
+  description: Compose project of the application, as Compose names it.
+  returned: always
+  type: str
+  sample: application
+gateway_project:
+  description: Compose project of the gateway.
+  returned: always
+  type: str
+  sample: gateway
 serving:
   description: Colour answering through the gateway after the task.
   returned: always
@@ -206,26 +193,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen import (
     BlueGreenError,
-    DeployLock,
-    Executor,
+    check_tag,
     common_argument_spec,
     describe_plan,
     plan,
 )
+from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen_host import DeployLock, Host
 from ansible_collections.oncall.runbooks.plugins.module_utils.docker_cli import DockerCli, DockerError
 from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import StateFileError
-
-GATEWAY_SPEC = dict(
-    url=dict(type="str", required=True),
-    mode=dict(type="str", default="reload", choices=["reload", "recreate"]),
-    project=dict(type="str"),
-    service=dict(type="str", default="nginx"),
-    compose_file=dict(type="str", default="gateway/docker-compose.gateway.prod.yml"),
-    upstream_file=dict(type="str", default="gateway/nginx/conf.d/upstream.conf"),
-    env_file=dict(type="str", default="gateway/nginx/.env.production"),
-    confirm_requests=dict(type="int", default=5),
-    confirm_timeout=dict(type="int", default=15),
-)
 
 ARGUMENT_SPEC = dict(
     common_argument_spec(),
@@ -236,9 +211,7 @@ ARGUMENT_SPEC = dict(
     override_color=dict(type="str", choices=["blue", "green"]),
     force_color=dict(type="str", choices=["blue", "green"]),
     update_gateway=dict(type="bool", default=True),
-    env_file=dict(type="str", default=".env.server.prod"),
     health_timeout=dict(type="int", default=60),
-    gateway=dict(type="dict", required=True, options=GATEWAY_SPEC),
     frontend=dict(type="dict", options=dict(
         image=dict(type="str", required=True),
         dist_path=dict(type="str", default="/app/dist"),
@@ -246,37 +219,54 @@ ARGUMENT_SPEC = dict(
     )),
     watch_seconds=dict(type="int", default=0),
     watch_max_error_pct=dict(type="float", default=5),
+    watch_max_failures=dict(type="int", default=3),
     scale_down_delay=dict(type="int", default=0),
 )
+
+
+def deploy(module, host):
+    p = module.params
+    observed = host.observe(p["phase"])
+    state, adopted = host.load_state(observed)
+    steps = plan(state, p["phase"], observed, tag=p["be_tag"], override_color=p["override_color"],
+                 force_color=p["force_color"], update_gateway=p["update_gateway"],
+                 fe_tag=p["fe_tag"] if p["frontend"] else None)
+    result = dict(changed=bool(steps) or adopted, plan=describe_plan(steps), log=[],
+                  gateway_mode=host.mode(), project=host.project, gateway_project=host.gw_project)
+    if module.check_mode:
+        return dict(result, state=state, serving=observed.serving)
+    before = dict(state)
+    try:
+        state = host.run(state, steps, p["phase"])
+    finally:
+        result["log"] = host.log
+    if adopted and not any(s[0] == "record" for s in steps):
+        state = host.record(state, {}, "adopt")
+    if module._diff:
+        result["diff"] = {"before": before, "after": state}
+    return dict(result, state=state, serving=host.serving(), warnings=host.warnings)
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     p = module.params
+    host = None
     try:
+        check_tag("be_tag", p["be_tag"])
+        check_tag("fe_tag", p["fe_tag"])
         docker = DockerCli(module)
         docker.check_engine()
-        executor = Executor(docker, p)
-        with DeployLock(executor.state_path + ".lock"):
-            observed = executor.observe()
-            state, adopted = executor.load_state(observed)
-            steps = plan(state, p["phase"], observed, tag=p["be_tag"], override_color=p["override_color"],
-                         force_color=p["force_color"], update_gateway=p["update_gateway"],
-                         fe_tag=p["fe_tag"] if p["frontend"] else None)
-            result = dict(changed=bool(steps) or adopted, plan=describe_plan(steps), log=[])
-            if module.check_mode:
-                module.exit_json(state=state, serving=observed.serving, **result)
-            before = dict(state)
-            state = executor.run(state, steps, p["phase"])
-            if adopted and not any(s[0] == "record" for s in steps):
-                state = executor.record(state, {}, "adopt")
-            result["log"] = executor.log
-            if module._diff:
-                result["diff"] = {"before": before, "after": state}
-            _status, serving = executor.probe(p["gateway"]["url"])
-    except (BlueGreenError, DockerError, StateFileError) as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(state=state, serving=serving, **result)
+        host = Host(docker, p)
+        if module.check_mode:        # no lock file: check mode writes nothing
+            result = deploy(module, host)
+        else:
+            with DeployLock(host.state_path + ".lock"):
+                result = deploy(module, host)
+    except (BlueGreenError, DockerError, StateFileError, ValueError, OSError) as exc:
+        module.fail_json(msg=str(exc), log=locals().get("host") and host.log or [])
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

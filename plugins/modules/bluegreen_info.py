@@ -18,6 +18,8 @@ description:
     colour that actually answers through the gateway.
   - RV(consistent) tells whether they agree - what the pre-deploy checklist of seed 001
     section 7.1 asks ("is activeColor what we expect?").
+  - Reads what the runbook's system already has (see M(oncall.runbooks.bluegreen_deploy) for
+    how the answering colour is seen) and changes nothing.
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
 extends_documentation_fragment:
@@ -30,20 +32,6 @@ attributes:
     support: none
   platform:
     platforms: posix
-options:
-  gateway:
-    description: The gateway (see M(oncall.runbooks.bluegreen_deploy)).
-    type: dict
-    required: true
-    suboptions:
-      url:
-        description: URL through the gateway.
-        type: str
-        required: true
-      upstream_file:
-        description: Upstream include, relative to O(server_root).
-        type: str
-        default: gateway/nginx/conf.d/upstream.conf
 seealso:
   - module: oncall.runbooks.bluegreen_deploy
 """
@@ -72,15 +60,36 @@ backends:
   type: dict
   sample: {"blue": {"running": true, "healthy": true, "tag": "v1"}, "green": {"running": false, "healthy": false, "tag": null}}
 serving:
-  description: Colour answering through the gateway (its X-Color header); null when nothing answers.
+  description: Colour answering through the gateway (seen in its container log, or the configured header or field); null when nothing answers.
   returned: always
   type: str
 gateway_target:
-  description: Colour the gateway's upstream include names.
+  description: Colour the gateway's running configuration names; null when it names neither.
+  returned: always
+  type: str
+configured:
+  description: Colour C(NGINX_BACKEND_HOST) names in the gateway's env file.
+  returned: always
+  type: str
+restart_color:
+  description: >-
+    Colour the gateway would render if its container were restarted (its environment, set when
+    it was created); differs from RV(gateway_target) after a switch without a recreate, until the
+    next C(up -d). Null in V(include) mode.
+  returned: always
+  type: str
+gateway_mode:
+  description: How the gateway is switched on this host.
+  returned: always
+  type: str
+project:
+  description: Compose project of the application, as Compose names it.
   returned: always
   type: str
 consistent:
-  description: The state file's activeColor is what the gateway config names and what answers, and that backend is healthy.
+  description: >-
+    The state file's activeColor is the colour that answers, the gateway's running config and
+    its env file name it, and that backend is healthy.
   returned: always
   type: bool
 """
@@ -89,42 +98,37 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen import (
     BlueGreenError,
-    Executor,
     check_state,
     common_argument_spec,
 )
+from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen_host import Host
 from ansible_collections.oncall.runbooks.plugins.module_utils.docker_cli import DockerCli, DockerError
 from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import StateFileError, read_state
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            common_argument_spec(),
-            gateway=dict(type="dict", required=True, options=dict(
-                url=dict(type="str", required=True),
-                upstream_file=dict(type="str", default="gateway/nginx/conf.d/upstream.conf"))),
-        ),
-        supports_check_mode=True,
-    )
-    p = dict(module.params, env_file=None, fe_tag=None)
-    p["gateway"] = dict(p["gateway"], compose_file="", env_file="", project=None, service="nginx", mode="reload")
+    module = AnsibleModule(argument_spec=common_argument_spec(), supports_check_mode=True)
+    p = dict(module.params, fe_tag=None, be_tag=None, frontend=None)
     try:
         docker = DockerCli(module)
         docker.check_engine()
-        executor = Executor(docker, p)
-        observed = executor.observe()
-        data = read_state(executor.state_path)
-        state = check_state(data, executor.state_path) if data is not None else None
+        host = Host(docker, p)
+        observed = host.observe()
+        data = read_state(host.state_path)
+        state = check_state(data, host.state_path) if data is not None else None
+        mode = host.mode()
+        configured = host.configured()
+        restart_color = host.restart_color() if mode != "include" else None
     except (BlueGreenError, DockerError, StateFileError) as exc:
         module.fail_json(msg=str(exc))
     backends = dict((c, dict((k, v) for k, v in b.items() if k != "containers"))
                     for c, b in observed.backends.items())
     active = state["activeColor"] if state else None
     module.exit_json(changed=False, state=state, backends=backends, serving=observed.serving,
-                     gateway_target=observed.gateway_target,
+                     gateway_target=observed.gateway_target, configured=configured,
+                     restart_color=restart_color, gateway_mode=mode, project=host.project,
                      consistent=bool(active) and active == observed.serving == observed.gateway_target
-                     and observed.up(active))
+                     and configured in (None, active) and observed.up(active))
 
 
 if __name__ == "__main__":

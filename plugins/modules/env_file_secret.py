@@ -87,9 +87,10 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oncall.runbooks.plugins.module_utils.env_file import find, write_atomic
 
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -102,41 +103,11 @@ def masked_line(key, value):
     return "(missing)\n" if value is None else "%s=<sha256 %s>\n" % (key, fingerprint(value))
 
 
-def find(lines, key):
-    """(index, value) of the key's line, or (None, None). `export KEY=` and quotes are read."""
-    pattern = re.compile(r"^\s*(?:export\s+)?%s\s*=(.*)$" % re.escape(key))
-    for i, line in enumerate(lines):
-        match = pattern.match(line)
-        if match:
-            value = match.group(1).strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            return i, value
-    return None, None
-
-
 def render(key, value):
     # single-quote what docker compose or a shell would split or expand
     if re.search(r"[\s#\"$`\\]", value):
         return "%s='%s'\n" % (key, value)
     return "%s=%s\n" % (key, value)
-
-
-def write_atomic(path, text, like=None, mode=None):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    if like and os.path.exists(like):
-        st = os.stat(like)
-        os.chmod(tmp, st.st_mode & 0o7777)
-        if os.geteuid() == 0:
-            os.chown(tmp, st.st_uid, st.st_gid)
-    else:
-        os.chmod(tmp, mode or 0o600)
-    os.rename(tmp, path)
 
 
 def main():

@@ -3,19 +3,23 @@
 (as a browser behind a gateway would open), and a tally of what came back.
 
 A request "failed" when no HTTP answer came (refused, reset, timed out); any status is an
-answer and is counted by status. A header (X-Release by default) tells which release answered.
+answer and is counted by status (`server_errors` counts the 5xx among them: a 502 from a
+gateway is a lost request to its user). A header (X-Release by default), or a field of a JSON
+answer (`field="app.version"`, dotted), tells which release answered.
 """
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 import time
 
 
 class LoadClient:
-    def __init__(self, port, path="/actuator/health", threads=4, timeout=5.0, header="X-Release"):
+    def __init__(self, port, path="/actuator/health", threads=4, timeout=5.0, header="X-Release",
+                 field=None):
         self.port, self.path, self.threads, self.timeout = port, path, threads, timeout
-        self.header = header
+        self.header, self.field = header, field
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._workers = []
@@ -33,12 +37,23 @@ class LoadClient:
         try:
             conn.request("GET", self.path, headers={"Connection": "close"})
             resp = conn.getresponse()
-            resp.read()
-            return resp.status, resp.getheader(self.header, "?"), None
+            body = resp.read()
+            return resp.status, self._release(resp, body), None
         except (OSError, http.client.HTTPException) as exc:
             return None, None, type(exc).__name__
         finally:
             conn.close()
+
+    def _release(self, resp, body):
+        if not self.field:
+            return resp.getheader(self.header, "?")
+        try:
+            value = json.loads(body)
+            for key in self.field.split("."):
+                value = value[key]
+            return str(value)
+        except (ValueError, KeyError, TypeError):
+            return "?"
 
     def _run(self):
         while not self._stop.is_set():
@@ -76,6 +91,8 @@ class LoadClient:
 
     def summary(self):
         return {"sent": self.sent, "failed": self.failed, "errors": self.errors,
-                "statuses": self.statuses, "releases": self.releases,
+                "statuses": self.statuses,
+                "server_errors": sum(n for code, n in self.statuses.items() if code >= 500),
+                "releases": self.releases,
                 "first_seen": self.first_seen, "last_release": self.last_release,
                 "seconds": round(self.ended - self.started, 1)}

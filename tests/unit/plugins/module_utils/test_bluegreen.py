@@ -24,7 +24,7 @@ def seen(blue=None, green=None, serving="blue", gateway=None):
 
 def state(active="blue", phase="idle", target=None, tag="v1"):
     s = initial_state(active)
-    s.update(phase=phase, targetColor=target, backendTag=tag)
+    s.update(phase=phase, targetColor=target, beTag=tag)
     return s
 
 
@@ -38,21 +38,21 @@ def kinds(steps):
     # fresh deploy of v2 to green while blue serves v1
     (state(), seen(blue="v1"), "v2",
      ["start", "switch", "watch", "stop",
-      ("record", ("activeColor", "backendTag", "previousTag"))]),
+      ("record", ("activeColor", "beTag", "previousTag"))]),
     # green already started with v2 (a prepare ran, or a crash after start)
     (state(), seen(blue="v1", green="v2"), "v2",
-     ["switch", "watch", "stop", ("record", ("activeColor", "backendTag", "previousTag"))]),
+     ["switch", "watch", "stop", ("record", ("activeColor", "beTag", "previousTag"))]),
     # crash after the switch, before finalize: gateway on green, blue still up
     (state(phase="switched", target="green"), seen(blue="v1", green="v2", serving="green"), "v2",
-     ["stop", ("record", ("activeColor", "backendTag", "phase", "previousTag", "targetColor"))]),
+     ["stop", ("record", ("activeColor", "beTag", "phase", "previousTag", "targetColor"))]),
     # crash after stopping blue, before the state file was written: only the record is left
     (state(), seen(green="v2", serving="green"), "v2",
-     [("record", ("activeColor", "backendTag", "previousTag"))]),
+     [("record", ("activeColor", "beTag", "previousTag"))]),
     # done: v2 live on green, nothing else running -> no change
     (state(active="green", tag="v2"), seen(green="v2", serving="green"), "v2", []),
     # green runs an old tag: replaced
     (state(), seen(blue="v1", green="v0"), "v2",
-     ["start", "switch", "watch", "stop", ("record", ("activeColor", "backendTag", "previousTag"))]),
+     ["start", "switch", "watch", "stop", ("record", ("activeColor", "beTag", "previousTag"))]),
 ])
 def test_full(st, obs, tag, expected):
     assert kinds(plan(st, "full", obs, tag=tag)) == expected
@@ -61,7 +61,7 @@ def test_full(st, obs, tag, expected):
 def test_full_without_gateway_update_only_prepares():
     steps = plan(state(), "full", seen(blue="v1"), tag="v2", update_gateway=False)
     assert steps == [("start", "green", "v2"),
-                     ("record", {"phase": "prepared", "targetColor": "green", "backendTag": "v2"})]
+                     ("record", {"phase": "prepared", "targetColor": "green", "targetTag": "v2"})]
 
 
 @pytest.mark.parametrize("st, kwargs, fragment", [
@@ -83,18 +83,19 @@ def test_full_refusals(st, kwargs, fragment):
 def test_prepare_starts_idle_colour_and_records_it():
     assert plan(state(), "prepare", seen(blue="v1"), tag="v2") == [
         ("start", "green", "v2"),
-        ("record", {"phase": "prepared", "targetColor": "green", "backendTag": "v2"})]
+        ("record", {"phase": "prepared", "targetColor": "green", "targetTag": "v2"})]
 
 
 def test_prepare_twice_changes_nothing():
-    st = state(phase="prepared", target="green", tag="v2")
+    st = state(phase="prepared", target="green")
+    st["targetTag"] = "v2"
     assert plan(st, "prepare", seen(blue="v1", green="v2"), tag="v2") == []
 
 
 def test_prepare_in_place_on_active_colour_for_image_rollback():
     # seed 3.1: prepare --override-color <current> with the earlier tag
     assert plan(state(tag="v2"), "prepare", seen(blue="v2"), tag="v1", override_color="blue") == [
-        ("start", "blue", "v1"), ("record", {"backendTag": "v1"})]
+        ("start", "blue", "v1"), ("record", {"beTag": "v1", "previousTag": "v2"})]
 
 
 def test_prepare_refused_while_gateway_on_other_unfinished_colour():
@@ -128,10 +129,33 @@ def test_gateway_already_there():
 
 
 def test_finalize_stops_old_colour():
-    st = state(phase="switched", target="green", tag="v2")
+    # v1 live on blue, v2 prepared on green and switched to: v2 becomes the live tag
+    st = state(phase="switched", target="green", tag="v1")
+    st["targetTag"] = "v2"
     assert plan(st, "finalize", seen(blue="v1", green="v2", serving="green")) == [
         ("stop", "blue"),
-        ("record", {"activeColor": "green", "phase": "idle", "targetColor": None, "previousTag": "v2"})]
+        ("record", {"activeColor": "green", "phase": "idle", "targetColor": None, "beTag": "v2",
+                    "previousTag": "v1"})]
+
+
+def test_finalize_without_our_keys_takes_the_tag_green_runs():
+    # the operator's own script prepared green and switched: deploy-state.json has no targetTag
+    st = check_state({"activeColor": "blue", "beTag": "v1", "feTag": "v1", "deployedBy": "jihoon"})
+    st.update(phase="switched", targetColor="green")
+    steps = plan(st, "finalize", seen(blue="v1", green="v2", serving="green"))
+    assert steps[-1] == ("record", {"activeColor": "green", "phase": "idle", "targetColor": None,
+                                    "beTag": "v2", "previousTag": "v1"})
+
+
+def test_operator_keys_are_kept_and_legacy_backend_tag_read():
+    st = check_state({"activeColor": "green", "backendTag": "v3", "deployedBy": "jihoon"})
+    assert st["beTag"] == "v3" and st["deployedBy"] == "jihoon"
+
+
+@pytest.mark.parametrize("tag", ["../x", "v1;rm -rf /", "-v1", ".hidden", "a" * 129, "v 1", ""])
+def test_bad_tags_are_refused_before_anything(tag):
+    with pytest.raises(BlueGreenError, match="is not an image tag"):
+        plan(state(), "full", seen(blue="v1"), tag=tag)
 
 
 def test_finalize_refuses_when_gateway_was_not_switched():
@@ -195,24 +219,25 @@ def test_state_schema(data, fragment):
 
 # --- the frontend-dist volume ---------------------------------------------------------------
 
-def with_front(obs, fe):
-    obs.frontend_tag = fe
+def with_front(obs, synced):
+    obs.frontend_synced = synced
     return obs
 
 
 def test_prepare_syncs_a_new_frontend_build_first():
-    steps = plan(state(), "prepare", with_front(seen(blue="v1"), "f1"), tag="v2", fe_tag="f2")
-    assert kinds(steps) == ["frontend", "start", ("record", ("backendTag", "frontendTag", "phase", "targetColor"))]
+    steps = plan(state(), "prepare", with_front(seen(blue="v1"), False), tag="v2", fe_tag="f2")
+    assert kinds(steps) == ["frontend", "start",
+                            ("record", ("phase", "targetColor", "targetFeTag", "targetTag"))]
     assert steps[0] == ("frontend", "f2")
 
 
 def test_frontend_already_there_is_not_copied_again():
-    st = state(phase="prepared", target="green", tag="v2")
-    st["frontendTag"] = "f2"
-    assert plan(st, "prepare", with_front(seen(blue="v1", green="v2"), "f2"), tag="v2", fe_tag="f2") == []
+    st = state(phase="prepared", target="green")
+    st.update(targetTag="v2", targetFeTag="f2")
+    assert plan(st, "prepare", with_front(seen(blue="v1", green="v2"), True), tag="v2", fe_tag="f2") == []
 
 
 def test_full_with_only_a_new_frontend():
     st = state(active="green", tag="v2")
-    steps = plan(st, "full", with_front(seen(green="v2", serving="green"), "f1"), tag="v2", fe_tag="f2")
-    assert steps == [("frontend", "f2"), ("record", {"frontendTag": "f2"})]
+    steps = plan(st, "full", with_front(seen(green="v2", serving="green"), False), tag="v2", fe_tag="f2")
+    assert steps == [("frontend", "f2"), ("record", {"feTag": "f2"})]
