@@ -489,9 +489,15 @@ class Host:
         except BlueGreenError as exc:
             raise BlueGreenError("switch to %s not confirmed: %s; %s" % (color, exc, self.switch_back(undo, old)))
         if self.mode() != "recreate" and os.path.exists(self.backend_env_file):
+            before = (env_file.read(self.backend_env_file) or {}).get(BACKEND_VAR)
             if env_file.set_value(self.backend_env_file, BACKEND_VAR, self.hosts[color]):
                 self.log.append("%s=%s written to %s" % (BACKEND_VAR, self.hosts[color],
                                                          os.path.relpath(self.backend_env_file, self.root)))
+                config_undo = undo
+
+                def undo():       # a later switch-back puts the env file back too
+                    env_file.set_value(self.backend_env_file, BACKEND_VAR, before or self.hosts[old])
+                    config_undo()
         self.log.append("gateway switched to %s (%s), confirmed by %d requests"
                         % (color, self.mode(), self.gw["confirm_requests"]))
         if self.mode() == "template" and self.restart_color() not in (None, color):
