@@ -1,11 +1,12 @@
-"""Benchmark: `deploy-blue-green.yml -e phase=full` vs a bare script doing the same
-compose/nginx steps (bench/bare_bluegreen.sh), alternating, on a lab of its own; and the
-requests that failed under load through the gateway during each switch.
+"""Benchmark: `deploy-blue-green.yml -e phase=full` vs seed 001's manual method, its own
+commands (bench/manual_bluegreen.sh: env files sourced, new colour up, NGINX_BACKEND_HOST
+edited, `up -d` of the gateway, old colour stopped), alternating on the same seed-001 layout
+(a lab of its own); time, and the requests that failed under load through the gateway.
 
-    eval "$(scripts/setup.sh | grep ^export)"; python bench/bluegreen.py --rounds 5
+    eval "$(scripts/setup.sh | grep ^export)"; python bench/bluegreen.py --rounds 3
 
-The post-switch watch and the scale-down delay are set to 0 for both contenders: the
-comparison is of the mechanics, not of waiting.
+The post-switch watch and the scale-down delay are set to 0 for the playbook: the manual
+method has neither, the comparison is of the mechanics, not of waiting.
 """
 import argparse
 import json
@@ -31,11 +32,11 @@ def playbook(path, **extra):
 
 def next_tag():
     with open(os.path.join(WEB_ROOT, "deploy-state.json")) as f:
-        return "v1" if json.load(f).get("backendTag") == "v2" else "v2"
+        return "v1" if json.load(f).get("beTag") == "v2" else "v2"
 
 
 def timed_under_load(fn):
-    with LoadClient(LAB["lab_web_gateway_port"], path="/api/actuator/health", header="X-Version") as load:
+    with LoadClient(LAB["lab_web_gateway_port"], path="/api/actuator/info", field="app.version") as load:
         start = time.monotonic()
         fn()
         took = time.monotonic() - start
@@ -44,34 +45,37 @@ def timed_under_load(fn):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     playbook("lab/up.yml")
     try:
-        sh("docker", "cp", os.path.join(ROOT, "bench", "bare_bluegreen.sh"), WEB + ":/tmp/bare_bluegreen.sh")
-        runs = {"playbook": [], "bare": []}
-        failed = {"playbook": 0, "bare": 0}
-        sent = {"playbook": 0, "bare": 0}
+        sh("docker", "cp", os.path.join(ROOT, "bench", "manual_bluegreen.sh"), WEB + ":/tmp/manual_bluegreen.sh")
+        runs = {"playbook": [], "manual": []}
+        failed = {"playbook": 0, "manual": 0}
+        sent = {"playbook": 0, "manual": 0}
+        project = LAB["lab_prefix"].replace("-", "") + "web"
+        health = "http://127.0.0.1:%s/api/actuator/health"
         for i in range(args.rounds):
             tag = next_tag()
             took, load = timed_under_load(lambda: playbook("playbooks/deploy-blue-green.yml", phase="full", be_tag=tag))
             runs["playbook"].append(took)
-            failed["playbook"] += load["failed"]
+            failed["playbook"] += load["failed"] + load["server_errors"]
             sent["playbook"] += load["sent"]
             tag = next_tag()
             took, load = timed_under_load(lambda: sh(
-                "docker", "exec", WEB, "bash", "/tmp/bare_bluegreen.sh", WEB_ROOT, "oncallbenchweb", tag,
-                str(LAB["lab_web_gateway_port"]), str(LAB["lab_web_blue_port"]), str(LAB["lab_web_green_port"])))
-            runs["bare"].append(took)
-            failed["bare"] += load["failed"]
-            sent["bare"] += load["sent"]
-            print("round %d: playbook %.1fs, bare %.1fs" % (i + 1, runs["playbook"][-1], runs["bare"][-1]),
+                "docker", "exec", WEB, "bash", "/tmp/manual_bluegreen.sh", WEB_ROOT, project, project + "_gateway",
+                tag, health % LAB["lab_web_gateway_port"], health % LAB["lab_web_blue_port"],
+                health % LAB["lab_web_green_port"]))
+            runs["manual"].append(took)
+            failed["manual"] += load["failed"] + load["server_errors"]
+            sent["manual"] += load["sent"]
+            print("round %d: playbook %.1fs, manual %.1fs" % (i + 1, runs["playbook"][-1], runs["manual"][-1]),
                   file=sys.stderr)
-        ratios = [p / b for p, b in zip(runs["playbook"], runs["bare"])]
+        ratios = [p / b for p, b in zip(runs["playbook"], runs["manual"])]
         print(json.dumps({
             "rounds": args.rounds,
             "playbook_median_s": round(statistics.median(runs["playbook"]), 2),
-            "bare_median_s": round(statistics.median(runs["bare"]), 2),
+            "manual_median_s": round(statistics.median(runs["manual"]), 2),
             "median_ratio": round(statistics.median(ratios), 2),
             "target_ratio": 1.5,
             "requests_under_load": sent,
