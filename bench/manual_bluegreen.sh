@@ -14,7 +14,9 @@ http_ok() {  # curl -fsS -o /dev/null <url>
 # 1. load the environment
 cd "$ROOT"
 set -a
+# shellcheck source=/dev/null
 [ -f ./.env.server.prod ] && . ./.env.server.prod
+# shellcheck source=/dev/null
 [ -f application/.env.application.prod ] && . application/.env.application.prod
 set +a
 BE_TAG=$TAG          # "override FE_TAG, BE_TAG in the shell if needed"

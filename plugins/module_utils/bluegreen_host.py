@@ -32,6 +32,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fcntl
+import functools
 import os
 import time
 import uuid
@@ -421,44 +422,54 @@ class Host:
         """Make the gateway's running config name `color`; returns an undo function."""
         mode = self.mode()
         if mode == "recreate":
-            before = self.configured()
-            env_file.set_value(self.backend_env_file, BACKEND_VAR, self.hosts[color])
-            self.recreate_gateway()
-            return lambda: (env_file.set_value(self.backend_env_file, BACKEND_VAR, self.hosts[before or other(color)]),
-                            self.recreate_gateway())
-        if mode == "include":
-            try:
-                with open(self.upstream_file) as f:
-                    before = f.read()
-            except FileNotFoundError:
-                before = None
-
-            def write(text):
-                env_file.write_atomic(self.upstream_file, text, like=self.upstream_file, mode=0o644)
-
-            write(upstream_conf(self.p["backends"][color], color))
-            undo = (lambda: write(before)) if before is not None else (lambda: None)
-        else:
-            templates, outputs, env = self.templates()
-            want = self.rendered(color, templates, env)
-            odir = nginx_template.settings(env)[2]
-            changed = dict((k, (v,) + tuple(outputs[k][1:]) if k in outputs else (v, 0o644, 0, 0))
-                           for k, v in want.items() if (outputs.get(k) or ("",))[0] != v)
-            old = dict((k, outputs[k]) for k in changed if k in outputs)
-
-            def write(files):
-                if files:
-                    self.docker.copy_to(self.gateway_id(), odir, nginx_template.write_tar(files))
-
-            write(changed)
-            undo = lambda: write(old)      # noqa: E731
+            before = self.configured() or other(color)
+            self.recreate_with(color)
+            return functools.partial(self.recreate_with, before)
+        restore = self.write_include(color) if mode == "include" else self.write_templates(color)
         try:
             self.nginx(["-t"], "the gateway's configuration for %s is invalid (nginx -t)" % color)
             self.nginx(["-s", "reload"], "the gateway refused to reload")
         except BlueGreenError as exc:
-            undo()
+            restore()
             raise BlueGreenError("%s; its configuration was put back, nothing switched" % exc)
-        return lambda: (undo(), self.nginx(["-s", "reload"], "the gateway refused to reload"))
+
+        def undo():
+            restore()
+            self.nginx(["-s", "reload"], "the gateway refused to reload")
+        return undo
+
+    def recreate_with(self, color):
+        """The seed's way: NGINX_BACKEND_HOST written, then `up -d` recreates the gateway."""
+        env_file.set_value(self.backend_env_file, BACKEND_VAR, self.hosts[color])
+        self.recreate_gateway()
+
+    def write_include(self, color):
+        """Rewrite the upstream include; returns what puts the previous one back."""
+        try:
+            with open(self.upstream_file) as f:
+                before = f.read()
+        except FileNotFoundError:
+            before = None
+        env_file.write_atomic(self.upstream_file, upstream_conf(self.p["backends"][color], color),
+                              like=self.upstream_file, mode=0o644)
+        if before is None:
+            return functools.partial(os.remove, self.upstream_file)
+        return functools.partial(env_file.write_atomic, self.upstream_file, before, like=self.upstream_file)
+
+    def write_templates(self, color):
+        """Re-render the gateway's templates for `color` into its running config (only the files
+        that change, modes and owners kept); returns what puts the previous files back."""
+        templates, outputs, env = self.templates()
+        want = self.rendered(color, templates, env)
+        odir = nginx_template.settings(env)[2]
+        changed = dict((k, (v,) + tuple(outputs[k][1:]) if k in outputs else (v, 0o644, 0, 0))
+                       for k, v in want.items() if (outputs.get(k) or ("",))[0] != v)
+        self.copy_config(odir, changed)
+        return functools.partial(self.copy_config, odir, dict((k, outputs[k]) for k in changed if k in outputs))
+
+    def copy_config(self, odir, files):
+        if files:
+            self.docker.copy_to(self.gateway_id(), odir, nginx_template.write_tar(files))
 
     def recreate_gateway(self):
         env_path = self.gw_compose_env if os.path.exists(self.gw_compose_env) else None

@@ -14,6 +14,7 @@ if [ ! -w "$output_dir" ]; then
     echo "$0: ERROR: $template_dir exists, but $output_dir is not writable"
     exit 0
 fi
+# shellcheck disable=SC2016,SC2046  # '${%s} ' is envsubst's SHELL-FORMAT; the names split on purpose
 defined_envs=$(printf '${%s} ' $(awk "END { for (name in ENVIRON) { print ( name ~ /${filter}/ ) ? name : \"\" } }" </dev/null))
 find "$template_dir" -follow -type f -name "*$suffix" -print | while read -r template; do
     relative_path="${template#"$template_dir/"}"
