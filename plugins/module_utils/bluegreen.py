@@ -115,12 +115,18 @@ class Observed:
     the gateway, the colour its running config names, the frontend and the log volume."""
 
     def __init__(self, backends, serving, gateway_target=None, frontend_synced=True,
-                 logs_volume_missing=None):
+                 logs_volume_missing=None, configured=None):
         self.backends = backends            # {"blue": {"running", "healthy", "tag"}, ...}
         self.serving = serving              # colour answering through the gateway, or None
         self.gateway_target = gateway_target  # colour the gateway's running config names, or None
         self.frontend_synced = frontend_synced  # the frontend-dist volume holds FE_TAG's build
         self.logs_volume_missing = logs_volume_missing  # nginx-logs volume to create, or None
+        self.configured = configured        # colour NGINX_BACKEND_HOST names in the env file, or None
+
+    def gateway_on(self, color):
+        """The gateway serves `color`, and neither its running config nor its env file names
+        the other one (a run killed between reload and env file leaves them apart)."""
+        return self.serving == color and self.gateway_target in (None, color) and self.configured in (None, color)
 
     def up(self, color, tag=None):
         b = self.backends.get(color) or {}
@@ -147,7 +153,7 @@ def target_of(state, phase, override_color=None, force_color=None):
 
 def _live(state, tag, fe_tag=None):
     """Keys recording that `tag` (and `fe_tag`) went live: beTag, feTag, previousTag."""
-    want = {"beTag": tag}
+    want = {"beTag": tag, "targetTag": None, "targetFeTag": None}
     if state.get("beTag") and state.get("beTag") != tag:
         want["previousTag"] = state["beTag"]
     if fe_tag:
@@ -203,8 +209,7 @@ def plan(state, phase, observed, tag=None, override_color=None, force_color=None
         if not observed.up(target):
             raise BlueGreenError("refusing to switch the gateway to %s: its backend is not "
                                  "running and healthy" % target)
-        steps = [] if observed.serving == target and observed.gateway_target in (None, target) \
-            else [("switch", target)]
+        steps = [] if observed.gateway_on(target) else [("switch", target)]
         want = {"phase": "idle" if target == active else "switched",
                 "targetColor": None if target == active else target}
         return steps + _record(state, want)
@@ -227,7 +232,8 @@ def plan(state, phase, observed, tag=None, override_color=None, force_color=None
     if phase == "cancel":
         # Put the gateway back on the active colour if it moved, then remove the other one.
         steps = []
-        if observed.serving not in (None, active) or observed.gateway_target not in (None, active):
+        if observed.serving not in (None, active) or observed.gateway_target not in (None, active) \
+                or observed.configured not in (None, active):
             if not observed.up(active):
                 raise BlueGreenError("cannot cancel: the gateway serves %s and %s, the colour to "
                                      "return to, is not running and healthy" % (observed.serving, active))
@@ -258,7 +264,7 @@ def plan(state, phase, observed, tag=None, override_color=None, force_color=None
         if fe_tag:
             want["targetFeTag"] = fe_tag
         return steps + _record(state, want)
-    if observed.serving != target or observed.gateway_target not in (None, target):
+    if not observed.gateway_on(target):
         steps.append(("switch", target))
         steps.append(("watch", target))
     if observed.present(active) or steps:

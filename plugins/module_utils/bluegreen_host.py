@@ -359,7 +359,8 @@ class Host:
     def observe(self, phase=None):
         backends = dict((c, self.backend(c)) for c in COLORS)
         return Observed(backends, self.serving(), self.gateway_target(), self.frontend_synced(),
-                        self.logs_volume_missing() if phase in ("prepare", "full") else None)
+                        self.logs_volume_missing() if phase in ("prepare", "full") else None,
+                        self.configured())
 
     def load_state(self, observed):
         data = read_state(self.state_path)

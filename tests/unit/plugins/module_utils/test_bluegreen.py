@@ -135,7 +135,7 @@ def test_finalize_stops_old_colour():
     assert plan(st, "finalize", seen(blue="v1", green="v2", serving="green")) == [
         ("stop", "blue"),
         ("record", {"activeColor": "green", "phase": "idle", "targetColor": None, "beTag": "v2",
-                    "previousTag": "v1"})]
+                    "targetTag": None, "previousTag": "v1"})]
 
 
 def test_finalize_without_our_keys_takes_the_tag_green_runs():
@@ -145,6 +145,18 @@ def test_finalize_without_our_keys_takes_the_tag_green_runs():
     steps = plan(st, "finalize", seen(blue="v1", green="v2", serving="green"))
     assert steps[-1] == ("record", {"activeColor": "green", "phase": "idle", "targetColor": None,
                                     "beTag": "v2", "previousTag": "v1"})
+
+
+def test_a_run_killed_between_reload_and_env_file_switches_again():
+    # blue serves and its running config names it, but NGINX_BACKEND_HOST still says green:
+    # a later `up -d` would bring green back, so the switch is done again (it writes the file)
+    obs = seen(blue="v1", green="v2", serving="blue", gateway="blue")
+    obs.configured = "green"
+    st = state(active="green", phase="idle", tag="v2")
+    assert kinds(plan(st, "full", obs, tag="v1"))[:3] == ["switch", "watch", "stop"]
+    assert kinds(plan(dict(st, phase="switched", targetColor="blue"), "gateway", obs))[0] == "switch"
+    obs.configured = "blue"
+    assert kinds(plan(st, "full", obs, tag="v1"))[0] == "stop"
 
 
 def test_operator_keys_are_kept_and_legacy_backend_tag_read():
