@@ -309,7 +309,7 @@ class Host:
                 markers.append(marker)
         if not markers:
             return tally
-        containers = dict((c, [x["id"] for x in self.backend_containers(c)]) for c in COLORS)
+        containers = dict((c, self.docker.running_ids(self.project, "backend-%s" % c)) for c in COLORS)
         for attempt in range(5):                   # a log line may reach `docker logs` a little late
             logs = dict((c, "".join(self.docker.logs_since(i, since) for i in ids))
                         for c, ids in containers.items())
@@ -320,10 +320,6 @@ class Host:
         for m in markers:
             tally[seen[m][0] if len(seen[m]) == 1 else None] += 1
         return tally
-
-    def backend_containers(self, color):
-        return [c for c in (container_summary(x) for x in
-                            self.docker.containers(self.project, "backend-%s" % color)) if c["running"]]
 
     def serving(self):
         tally = self.answered_by(1)
@@ -520,14 +516,16 @@ class Host:
         self.undo = undo
         return undo
 
-    def switch_back(self, undo, color):
-        """Undo a switch and say what is true afterwards."""
+    def switch_back(self, undo, color, since=None):
+        """Undo a switch and say what is true afterwards (with `since`, how long after that
+        moment the gateway was put back)."""
         try:
             undo()
+            took = "" if since is None else " %.1f s after the first failed request" % (time.monotonic() - since)
             tally = self.confirm(color, timeout=max(5, self.gw["confirm_timeout"]))
         except (BlueGreenError, DockerError) as exc:
             return "switching back to %s could NOT be verified (%s): check the gateway now" % (color, exc)
-        return "switched back to %s (verified: %s)" % (color, describe_tally(tally))
+        return "switched back to %s%s (verified: %s)" % (color, took, describe_tally(tally))
 
     def watch(self, color):
         """Post-switch window through the gateway: `watch_max_failures` failures in a row switch
@@ -537,12 +535,14 @@ class Host:
             return
         deadline = time.monotonic() + seconds
         total = bad = streak = 0
+        first_failure = None
         while time.monotonic() < deadline:
             status, _h, _b = self.probe(self.gw["url"], timeout=1.0)
             total += 1
             if status is None or status >= 500:
                 bad += 1
                 streak += 1
+                first_failure = first_failure if streak > 1 else time.monotonic()
                 if streak >= self.p["watch_max_failures"]:
                     break
             else:
@@ -559,7 +559,8 @@ class Host:
             if not tally[color]:
                 reason = "the gateway no longer answers from %s (%s)" % (color, describe_tally(tally))
         if reason:
-            raise BlueGreenError("post-switch check failed: %s; %s" % (reason, self.switch_back(self.undo, other(color))))
+            outcome = self.switch_back(self.undo, other(color), first_failure if streak else None)
+            raise BlueGreenError("post-switch check failed: %s; %s" % (reason, outcome))
         self.log.append("watched %s for %ds: %d requests, %.1f%% failed" % (color, seconds, total, pct))
 
     def remove(self, color):

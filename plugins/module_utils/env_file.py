@@ -13,9 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import re
-import tempfile
+
+from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import write_atomic
 
 _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
 
@@ -26,6 +26,8 @@ def _unquote(value):
         return value[1:-1]
     # an unquoted ` #` starts a comment, as in a shell
     return re.split(r"\s+#", value, 1)[0].strip()
+
+__all__ = ["find", "parse", "read", "render", "set_value", "write_atomic"]
 
 
 def find(lines, key):
@@ -65,29 +67,6 @@ def render(key, value):
     if re.search(r"[\s#\"$`\\]", value):
         return "%s='%s'\n" % (key, value)
     return "%s=%s\n" % (key, value)
-
-
-def write_atomic(path, text, like=None, mode=None):
-    """Replace `path` by `text` (temporary file, fsync, rename); mode and owner from `like`."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if like and os.path.exists(like):
-            st = os.stat(like)
-            os.chmod(tmp, st.st_mode & 0o7777)
-            if os.geteuid() == 0:
-                os.chown(tmp, st.st_uid, st.st_gid)
-        else:
-            os.chmod(tmp, mode or 0o600)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def set_value(path, key, value, create=False):

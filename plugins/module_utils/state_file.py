@@ -56,8 +56,33 @@ def dump_state(data):
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
+def write_atomic(path, text, like=None, mode=0o600):
+    """Replace `path` by `text`: a temporary file in the same folder, fsync, rename. The mode
+    and owner are `like`'s when that file exists (an operator's file keeps its own), else `mode`."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if like and os.path.exists(like):
+            st = os.stat(like)
+            os.chmod(tmp, st.st_mode & 0o7777)
+            if os.geteuid() == 0:
+                os.chown(tmp, st.st_uid, st.st_gid)
+        else:
+            os.chmod(tmp, mode)
+        os.rename(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def write_state(path, data, mode=0o644):
-    """Atomically replace `path` with `data` as JSON. Returns True when the content changed."""
+    """Atomically replace `path` with `data` as JSON (a file that exists keeps its mode and
+    owner). Returns True when the content changed."""
     text = dump_state(data)
     try:
         with open(path, "r") as f:
@@ -65,17 +90,5 @@ def write_state(path, data, mode=0o644):
                 return False
     except (OSError, UnicodeDecodeError):
         pass
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text, like=path, mode=mode)
     return True

@@ -35,6 +35,9 @@ class FakeDocker:
         return [{"Id": "id-%s" % color, "Name": "/%s" % service, "State": {"Running": True},
                  "Config": {"Image": "app:v1"}}]
 
+    def running_ids(self, project, service):
+        return ["id-%s" % service.rsplit("-", 1)[-1]]
+
     def logs_since(self, container, since):
         return self.logs.get(container.replace("id-", ""), "")
 
