@@ -27,6 +27,7 @@ def _unquote(value):
     # an unquoted ` #` starts a comment, as in a shell
     return re.split(r"\s+#", value, 1)[0].strip()
 
+
 __all__ = ["find", "parse", "read", "render", "set_value", "write_atomic"]
 
 
