@@ -26,6 +26,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import time
 
 from ansible_collections.oncall.runbooks.plugins.module_utils.cli_output import last_lines
@@ -192,10 +193,15 @@ class Pm2Cli:
 # Releases on disk
 # ---------------------------------------------------------------------------------------
 
+RELEASE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,127}$")
+
+
 def check_release_id(release):
-    if not release or release in (".", "..") or "/" in release or release.startswith("."):
-        raise Pm2Error("release %r is not a valid release id (a directory name under releases/)"
-                       % (release,))
+    """A directory name under releases/ as deploy tools make them (a tag, a timestamp):
+    letters, digits and ._+- - never a path, a shell string or a hidden name."""
+    if not release or not RELEASE_ID.match(release) or release in (".", ".."):
+        raise Pm2Error("release %r is not a valid release id (a directory name under releases/: "
+                       "letters, digits and ._+-)" % (release,))
     return release
 
 

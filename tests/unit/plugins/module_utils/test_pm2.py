@@ -119,6 +119,9 @@ def test_choose_target(mode, release, force, expected):
     ("rolled_back", "v9", "v3", "release v9 is not on disk"),
     ("deployed", "../etc", "v3", "is not a valid release id"),
     ("deployed", "", "v3", "is not a valid release id"),
+    ("rolled_back", "v1; reboot", "v3", "release 'v1; reboot' is not a valid release id"),
+    ("rolled_back", "$(id)", "v3", "is not a valid release id"),
+    ("rolled_back", ".hidden", "v3", "is not a valid release id"),
     ("rolled_back", None, "v1", "no earlier good release to roll back to (current: v1"),
 ])
 def test_choose_target_refuses(mode, release, current, fragment):
