@@ -285,7 +285,7 @@ class Host:
         if self.gw.get("color_header"):
             value = headers.get(self.gw["color_header"]) if headers is not None else None
         else:
-            data = decode_json(body) if body else None
+            data = decode_json(body)[1] if body else None
             value = data.get(self.gw["color_field"]) if isinstance(data, dict) else None
         value = str(value) if value is not None else None
         return value if value in COLORS else self.color_of_host(value)

@@ -111,6 +111,21 @@ def test_answers_are_attributed_by_the_marker_in_exactly_one_colours_log(root, m
     assert tally == {"blue": 2, "green": 0, None: 1, "failed": 0}
 
 
+@pytest.mark.parametrize("gateway, headers, body, expected", [
+    ({"color_header": "X-Color"}, {"X-Color": "green"}, b"{}", "green"),
+    ({"color_header": "X-Upstream-Host"}, {"X-Upstream-Host": "backend-blue:8080"}, b"{}", "blue"),
+    ({"color_field": "color"}, {}, b'{"status": "UP", "color": "blue"}', "blue"),
+    ({"color_field": "color"}, {}, b"not json", None),
+    ({"color_header": "X-Color"}, {}, b"{}", None),
+])
+def test_a_colour_the_app_names_itself(root, monkeypatch, gateway, headers, body, expected):
+    p = params(root)
+    p["gateway"].update(gateway)
+    monkeypatch.setattr(Host, "probe", lambda self, url, timeout=2.0: (200, headers, body))
+    tally = Host(FakeDocker(), p).answered_by(2)
+    assert tally[expected] == 2
+
+
 def test_a_switch_back_is_called_verified_only_when_it_was(root, monkeypatch):
     host = Host(FakeDocker(), params(root), sleep=lambda s: None)
     undone = []
