@@ -58,6 +58,7 @@ def main():
         for i in range(args.rounds):
             tag = next_tag()
             took, load = timed_under_load(lambda: playbook("playbooks/deploy-blue-green.yml", phase="full", be_tag=tag))
+            print("round %d: playbook's load: %s" % (i + 1, json.dumps(load)), file=sys.stderr)
             runs["playbook"].append(took)
             failed["playbook"] += load["failed"] + load["server_errors"]
             sent["playbook"] += load["sent"]
@@ -69,8 +70,8 @@ def main():
             runs["manual"].append(took)
             failed["manual"] += load["failed"] + load["server_errors"]
             sent["manual"] += load["sent"]
-            print("round %d: playbook %.1fs, manual %.1fs" % (i + 1, runs["playbook"][-1], runs["manual"][-1]),
-                  file=sys.stderr)
+            print("round %d: playbook %.1fs, manual %.1fs (manual's load: %s)"
+                  % (i + 1, runs["playbook"][-1], runs["manual"][-1], json.dumps(load)), file=sys.stderr)
         ratios = [p / b for p, b in zip(runs["playbook"], runs["manual"])]
         print(json.dumps({
             "rounds": args.rounds,

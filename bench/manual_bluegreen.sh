@@ -31,7 +31,9 @@ until http_ok "$health"; do sleep 0.5; done
 sed -i "s/^NGINX_BACKEND_HOST=.*/NGINX_BACKEND_HOST=backend-$new/" gateway/nginx/.env.production
 
 # 3. gateway: cd gateway && docker compose -f docker-compose.gateway.prod.yml --env-file .env.gateway.prod up -d
-(cd gateway && docker-compose -p "$GW_PROJECT" -f docker-compose.gateway.prod.yml --env-file .env.gateway.prod up -d 2>/dev/null)
+#    --force-recreate added: after the playbook's in-place switch the file may now equal the
+#    container's own environment, and a plain `up -d` would change nothing (docs/bluegreen.md)
+(cd gateway && docker-compose -p "$GW_PROJECT" -f docker-compose.gateway.prod.yml --env-file .env.gateway.prod up -d --force-recreate 2>/dev/null)
 #    verify: curl -fsSL https://<domain>/api/actuator/health
 until http_ok "$GATEWAY_URL"; do sleep 0.2; done
 

@@ -510,9 +510,11 @@ class Host:
                         % (color, self.mode(), self.gw["confirm_requests"]))
         if self.mode() == "template" and self.restart_color() not in (None, color):
             self.warnings.append(
-                "the gateway container was created with %s=%s: a `docker restart` of it would serve %s "
-                "again until it is recreated (`up -d` from gateway/ reads the new value)"
-                % (BACKEND_VAR, self.hosts[other(color)], other(color)))
+                "the gateway container was created with %s=%s: until it is recreated, a `docker restart` "
+                "of it would serve %s again, and a manual switch back (the env file set to %s, then "
+                "`up -d`) would change nothing, since Compose sees the container's own value: switch "
+                "with this module, or use `up -d --force-recreate`"
+                % (BACKEND_VAR, self.hosts[other(color)], other(color), self.hosts[other(color)]))
         self.undo = undo
         return undo
 
