@@ -95,13 +95,17 @@ class DockerCli:
             cmd += ["--env-file", env_file]
         return self.run(cmd + list(args), env=env)
 
+    def container_ids(self, project, service, running_only=False):
+        """Ids of a compose service's containers, found by Compose's labels."""
+        args = [self.docker, "ps", "-q"] + ([] if running_only else ["-a"])
+        args += ["--filter", "label=com.docker.compose.service=%s" % service]
+        if project:
+            args += ["--filter", "label=com.docker.compose.project=%s" % project]
+        return self.run(args)[1].split()
+
     def containers(self, project, service):
         """Containers of a compose service (any state), inspected."""
-        filters = ["--filter", "label=com.docker.compose.service=%s" % service]
-        if project:
-            filters += ["--filter", "label=com.docker.compose.project=%s" % project]
-        _rc, out, _err = self.run([self.docker, "ps", "-a", "-q"] + filters)
-        ids = out.split()
+        ids = self.container_ids(project, service)
         if not ids:
             return []
         _rc, out, _err = self.run([self.docker, "inspect"] + ids)
@@ -110,15 +114,10 @@ class DockerCli:
     def running_ids(self, project, service):
         """Ids of the running containers of a compose service (no inspect: cheap enough to
         ask before every read of their logs)."""
-        _rc, out, _err = self.run([self.docker, "ps", "-q", "--filter", "label=com.docker.compose.service=%s" % service,
-                                   "--filter", "label=com.docker.compose.project=%s" % project])
-        return out.split()
+        return self.container_ids(project, service, running_only=True)
 
-    def exec_(self, container, args, check=True, env=None):
-        opts = []
-        for name, value in sorted((env or {}).items()):
-            opts += ["-e", "%s=%s" % (name, value)]
-        return self.run([self.docker, "exec"] + opts + [container] + list(args), check=check)
+    def exec_(self, container, args, check=True):
+        return self.run([self.docker, "exec", container] + list(args), check=check)
 
     def copy_from(self, container, path):
         """`docker cp CONTAINER:PATH -`: the tar archive, as bytes."""
