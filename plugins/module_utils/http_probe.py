@@ -14,6 +14,7 @@ __metaclass__ = type
 import json
 import re
 import socket
+import threading
 import time
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
@@ -330,17 +331,20 @@ def check_policy(retries, delay, until_healthy, consecutive):
 
 
 def run_probes(probe_once, retries=0, delay=1.0, until_healthy=False, consecutive=1,
-               sleep=time.sleep):
+               sleep=time.sleep, give_up_after=None):
     """Probe according to the policy; return (last result, history of short results).
 
     until_healthy=False: one verdict. Only a transport error (no HTTP answer at all) is
     retried, up to `retries` times, to ride out a dropped connection.
     until_healthy=True: probe up to retries+1 times until `consecutive` healthy answers in
-    a row; a bad answer resets the count.
+    a row; a bad answer resets the count. With `give_up_after`, that many unhealthy answers
+    in a row end it at once (a service that hangs or answers 500 will not heal by waiting).
     """
     check_policy(retries, delay, until_healthy, consecutive)
+    if give_up_after is not None and give_up_after < 1:
+        raise ProbeError("give_up_after must be 1 or more, got %r" % (give_up_after,))
     history = []
-    streak = 0
+    streak = failures = 0
     result = None
     for attempt in range(retries + 1):
         if attempt:
@@ -349,7 +353,12 @@ def run_probes(probe_once, retries=0, delay=1.0, until_healthy=False, consecutiv
         history.append({k: result[k] for k in ("healthy", "status", "elapsed_ms", "reason")})
         if until_healthy:
             streak = streak + 1 if result["healthy"] else 0
+            failures = 0 if result["healthy"] else failures + 1
             if streak >= consecutive:
+                break
+            if give_up_after and failures >= give_up_after:
+                result = dict(result, reason="%s (%d unhealthy answers in a row: gave up)"
+                              % (result["reason"], failures))
                 break
         elif not result["transport_error"]:
             break
@@ -371,19 +380,34 @@ def percentile(values, pct):
     return ordered[rank - 1]
 
 
-def sample(probe_once, count, interval=0.0, sleep=time.sleep):
+def sample(probe_once, count, interval=0.0, sleep=time.sleep, concurrency=1, stop_when_all_fail=0):
     """Send `count` probes; return the signals a severity table reads.
 
+    Probes go out `concurrency` at a time, `interval` seconds between rounds, so a service
+    that hangs costs one timeout per round, not one per probe. With `stop_when_all_fail`,
+    sampling stops as soon as that many probes were sent and none was healthy: a service
+    plainly down is not measured for longer (`stopped_early`).
     error_rate_pct is the share of 5xx among the answers; answered_pct the share of probes
     that got any HTTP answer; healthy_pct the share judged healthy by the probe's rules.
     """
     if count < 1:
         raise ProbeError("samples must be 1 or more, got %r" % (count,))
+    if concurrency < 1:
+        raise ProbeError("concurrency must be 1 or more, got %r" % (concurrency,))
+    if stop_when_all_fail < 0:
+        raise ProbeError("stop_when_all_fail must be 0 or more, got %r" % (stop_when_all_fail,))
     results = []
-    for i in range(count):
-        if i and interval:
+    stopped_early = False
+    while len(results) < count:
+        if results and interval:
             sleep(interval)
-        results.append(probe_once())
+        batch = min(concurrency, count - len(results))
+        results.extend(_concurrently(probe_once, batch))
+        if (stop_when_all_fail and len(results) >= stop_when_all_fail and len(results) < count
+                and not any(r["healthy"] for r in results)):
+            stopped_early = True
+            break
+    count = len(results)
     answered = [r for r in results if r["status"] is not None]
     statuses = {}
     for r in answered:
@@ -408,4 +432,22 @@ def sample(probe_once, count, interval=0.0, sleep=time.sleep):
         "p95_ms": percentile(times, 95) if times else None,
         "max_ms": max(times) if times else None,
         "reasons": reasons[:5],
+        "stopped_early": stopped_early,
     }
+
+
+def _concurrently(probe_once, n):
+    """`n` probes at once, in the order they were started."""
+    if n == 1:
+        return [probe_once()]
+    out = [None] * n
+
+    def run(i):
+        out[i] = probe_once()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out

@@ -245,12 +245,26 @@ class ReleaseLayout:
         return os.path.isdir(os.path.join(self.releases_dir, release))
 
     def switch(self, release):
-        """Point `current` at releases/<release> atomically (a reader never sees no link)."""
+        """Point `current` at releases/<release> atomically (a reader never sees no link).
+        A relative link stays relative (the tree can be moved or mounted elsewhere)."""
+        relative = (os.path.islink(self.current_link)
+                    and not os.path.isabs(os.readlink(self.current_link)))
         tmp = self.current_link + ".tmp-%d" % os.getpid()
         if os.path.lexists(tmp):
             os.unlink(tmp)
-        os.symlink(os.path.join(self.releases_dir, release), tmp)
+        os.symlink(os.path.join("releases" if relative else self.releases_dir, release), tmp)
         os.rename(tmp, self.current_link)
+
+    def revisions(self, path=None):
+        """Events of Capistrano's revisions.log (parse_revisions); [] when there is none."""
+        path = path or os.path.join(self.app_dir, REVISIONS_LOG)
+        try:
+            with open(path) as f:
+                return parse_revisions(f.read())
+        except FileNotFoundError:
+            return []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Pm2Error("cannot read %s: %s" % (path, exc))
 
 
 # ---------------------------------------------------------------------------------------
@@ -261,37 +275,116 @@ def empty_state(app):
     return {"app": app, "live": None, "history": [], "bad": {}}
 
 
-def previous_good(state, current, on_disk):
-    """The release to roll back to: the most recently live one that is not `current`, is
-    not marked bad, and is still on disk. Without such history (a layout adopted as it was),
-    Capistrano's rule: the newest release on disk older than `current`. Releases newer than
-    `current` that were never live (staged ahead) are never picked. None when there is none."""
-    bad = state.get("bad", {})
-    seen = []
-    for entry in reversed(state.get("history", [])):
-        rel = entry.get("release")
-        if rel and rel not in seen:
-            seen.append(rel)
+# Capistrano 3's wording (lib/capistrano/i18n.rb: revision_log_message and
+# rollback_log_message), one line per deploy or rollback, appended to <deploy_to>/revisions.log.
+# Other tools that keep the file add a timestamp in front; only the end of the line is read.
+REVISIONS_LOG = "revisions.log"
+_DEPLOYED_LINE = re.compile(r"\bdeployed as release (\S+)(?: by \S.*)?$")
+_ROLLED_BACK_LINE = re.compile(r"\brolled back to release (\S+)$")
+# pm2_release's own history entries that were verified online and healthy when recorded.
+VERIFIED_ACTIONS = ("deployed", "rolled_back", "started", "restored")
+
+
+def parse_revisions(text):
+    """Capistrano's revisions.log as events, oldest first: ("deployed"|"rolled_back", id).
+    Lines in another wording, and ids that are not release ids, are skipped."""
+    events = []
+    for line in text.splitlines():
+        line = line.strip()
+        for kind, pattern in (("rolled_back", _ROLLED_BACK_LINE), ("deployed", _DEPLOYED_LINE)):
+            m = pattern.search(line)
+            if m and RELEASE_ID.match(m.group(1)):
+                events.append((kind, m.group(1)))
+                break
+    return events
+
+
+def release_evidence(state, revisions=()):
+    """What the server's history says about each release it mentions.
+
+    {release: {"verdict": "good"|"bad"|"unknown", "why": str, "seen": n}}, where a higher
+    `seen` means live more recently. From revisions.log: a release the next event rolled
+    back from is bad; one replaced by a later deploy and never rolled back from is good; the
+    one live at the end is unknown. Our release-state.json comes after and weighs more: a
+    release pm2_release verified healthy is good, a bad mark is bad.
+    """
+    evidence = {}
+
+    def note(release, verdict, why, seen):
+        entry = evidence.setdefault(release, {"verdict": "unknown", "why": why, "seen": seen})
+        entry["seen"] = max(entry["seen"], seen)
+        # bad sticks within one source: the same code was rolled back from once
+        if verdict != "unknown" and entry["verdict"] != "bad":
+            entry.update(verdict=verdict, why=why)
+
+    live = None
+    for seen, (kind, release) in enumerate(revisions, 1):
+        if live and live != release:
+            if kind == "rolled_back":
+                note(live, "bad", "rolled back from, to %s (revisions.log)" % release, seen - 1)
+            else:
+                note(live, "good", "replaced by the deploy of %s, never rolled back from "
+                     "(revisions.log)" % release, seen - 1)
+        note(release, "unknown", "live at the end of revisions.log" if seen == len(revisions)
+             else "in revisions.log", seen)
+        live = release
+
+    base = len(revisions)
+    for seen, entry in enumerate(state.get("history", []), base + 1):
+        release = entry.get("release")
+        if not release:
+            continue
+        if entry.get("action") in VERIFIED_ACTIONS:
+            evidence[release] = {"verdict": "good", "seen": seen,
+                                 "why": "verified healthy by pm2_release (%s %s)"
+                                        % (entry.get("action"), entry.get("since"))}
+        else:
+            note(release, "unknown", "found live (%s)" % entry.get("since"), seen)
+    for release, mark in state.get("bad", {}).items():
+        evidence[release] = {"verdict": "bad", "seen": evidence.get(release, {}).get("seen", 0),
+                             "why": "marked bad since %s: %s" % (mark.get("since"), mark.get("reason"))}
+    return evidence
+
+
+def rollback_candidates(evidence, current, on_disk):
+    """Releases to try, best first, never `current` nor a bad one.
+
+    First those the history calls good, the most recently live first; then, when that is
+    all there is, Capistrano's rule: releases on disk older than `current` that the history
+    says nothing bad about, newest first. Releases newer than `current` that were never
+    live (staged ahead) are never picked."""
+    def verdict(release):
+        return evidence.get(release, {}).get("verdict", "unknown")
+
+    good = sorted((r for r in on_disk if r != current and verdict(r) == "good"),
+                  key=lambda r: evidence[r]["seen"], reverse=True)
     older = on_disk[:on_disk.index(current)] if current in on_disk else on_disk
-    for rel in seen + list(reversed(older)):
-        if rel != current and rel not in bad and rel in on_disk:
-            return rel
-    return None
+    unknown = [r for r in reversed(older) if r != current and verdict(r) == "unknown"]
+    return good + unknown
 
 
-def choose_target(state, mode, release, current, on_disk, force=False):
-    """Which release to make live, or raise Pm2Error saying why not.
+def previous_good(state, current, on_disk, revisions=()):
+    """The best release to roll back to, or None."""
+    candidates = rollback_candidates(release_evidence(state, revisions), current, on_disk)
+    return candidates[0] if candidates else None
+
+
+def choose_targets(state, mode, release, current, on_disk, force=False, revisions=()):
+    """The releases to try in turn (best first), or raise Pm2Error saying why none.
 
     mode "deployed": `release` itself. mode "rolled_back": `release` when named, else the
-    previous good one. A release marked bad is refused unless `force`.
+    candidates the history supports (rollback_candidates). A release marked bad is refused
+    unless `force`.
     """
     if mode == "rolled_back" and not release:
-        target = previous_good(state, current, on_disk)
-        if target is None:
+        evidence = release_evidence(state, revisions)
+        targets = rollback_candidates(evidence, current, on_disk)
+        if not targets:
+            bad = sorted(r for r in on_disk if evidence.get(r, {}).get("verdict") == "bad")
             raise Pm2Error("no earlier good release to roll back to (current: %s; on disk: %s; "
-                           "marked bad: %s)" % (current, ", ".join(on_disk) or "none",
-                                                ", ".join(sorted(state.get("bad", {}))) or "none"))
-        return target
+                           "bad: %s)" % (current, ", ".join(on_disk) or "none",
+                                         ", ".join(bad) or "none"))
+        return targets
     check_release_id(release)
     if release not in on_disk:
         raise Pm2Error("release %s is not on disk (on disk: %s)"
@@ -300,7 +393,7 @@ def choose_target(state, mode, release, current, on_disk, force=False):
     if mark and not force and release != current:
         raise Pm2Error("release %s is marked bad since %s (%s); deploy it with force=true to "
                        "clear the mark" % (release, mark.get("since"), mark.get("reason")))
-    return release
+    return [release]
 
 
 def record_live(state, release, action, when=None):
@@ -331,12 +424,24 @@ def ordered_releases(known, on_disk_by_age):
     return [r for r in known if r in on_disk_by_age] + [r for r in on_disk_by_age if r not in known]
 
 
-def releases_to_prune(on_disk, keep, protect):
-    """Oldest releases beyond the newest `keep`, never one of `protect` (live, previous
-    good, the one being deployed)."""
+def releases_to_prune(on_disk, keep, protect, evidence=None):
+    """{release: why} for the releases to delete so that `keep` remain, never one of
+    `protect` (live, the best rollback candidate, the one being deployed). Bad releases go
+    first, then those the history knows nothing good about, and releases it calls good only
+    last, oldest first in each group."""
     if keep < 1:
         raise Pm2Error("keep_releases must be 1 or more, got %r" % (keep,))
+    evidence = evidence or {}
     protect = set(p for p in protect if p)
-    removable = [r for r in on_disk if r not in protect]
     excess = len(on_disk) - keep
-    return removable[:max(0, excess)]
+    order = {"bad": 0, "unknown": 1, "good": 2}
+    removable = sorted((r for r in on_disk if r not in protect),
+                       key=lambda r: order[evidence.get(r, {}).get("verdict", "unknown")])
+    pruned = {}
+    for release in removable[:max(0, excess)]:
+        ev = evidence.get(release)
+        pruned[release] = "%s (%s); keep_releases=%d" % (
+            {"bad": "bad", "good": "oldest beyond the limit although good",
+             "unknown": "no record of being healthy"}[ev["verdict"] if ev else "unknown"],
+            ev["why"] if ev else "not in the history", keep)
+    return pruned

@@ -48,9 +48,22 @@ options:
     type: int
     default: 20
   interval:
-    description: Seconds between requests.
+    description: Seconds between requests (between rounds when O(concurrency) > 1).
     type: float
     default: 0.1
+  concurrency:
+    description:
+      - Requests sent at once, each on its own connection. A service that accepts and never
+        answers then costs one O(timeout) per round, not one per request.
+    type: int
+    default: 1
+  stop_when_all_fail:
+    description:
+      - Stop as soon as this many requests were sent and none was healthy (the service is
+        plainly down, measuring longer only delays the response); C(signals.samples) is then
+        the number sent and C(signals.stopped_early) is true. V(0) never stops early.
+    type: int
+    default: 0
   status_codes:
     description: Status codes that count as healthy.
     type: list
@@ -104,6 +117,7 @@ signals:
     p95_ms: {description: "95th percentile latency.", type: float}
     max_ms: {description: "Slowest answer.", type: float}
     reasons: {description: "Distinct reasons of unhealthy answers (at most 5).", type: list, elements: str}
+    stopped_early: {description: "Whether sampling stopped at O(stop_when_all_fail) requests, none healthy.", type: bool}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -118,6 +132,8 @@ def main():
             method=dict(type="str", default="GET", choices=["GET", "HEAD"]),
             samples=dict(type="int", default=20),
             interval=dict(type="float", default=0.1),
+            concurrency=dict(type="int", default=1),
+            stop_when_all_fail=dict(type="int", default=0),
             status_codes=dict(type="list", elements="int", default=[200]),
             json_checks=dict(type="list", elements="str", default=[]),
             timeout=dict(type="float", default=5),
@@ -133,7 +149,8 @@ def main():
         probe = Probe(p["url"], method=p["method"], status_codes=p["status_codes"],
                       json_checks=p["json_checks"], timeout=p["timeout"],
                       validate_certs=p["validate_certs"], ca_path=p["ca_path"])
-        signals = sample(probe.once, p["samples"], p["interval"])
+        signals = sample(probe.once, p["samples"], p["interval"], concurrency=p["concurrency"],
+                         stop_when_all_fail=p["stop_when_all_fail"])
     except ProbeError as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=False, url=p["url"], signals=signals)

@@ -56,8 +56,14 @@ options:
   state:
     description:
       - V(deployed) - O(release) is live.
-      - V(rolled_back) - the previous good release (or O(release) when set) is live, and the
-        release that was live is marked bad when O(mark_bad=true).
+      - V(rolled_back) - O(release) when set, else the best release the server's history
+        supports, is live, and the release that was live is marked bad when O(mark_bad=true).
+        Candidates are ranked by evidence, never by age alone - releases C(pm2_release)
+        verified healthy (C(release-state.json)), then releases C(revisions.log) shows
+        replaced by a later deploy and never rolled back from, most recently live first; only
+        then, Capistrano's rule, releases older than the live one with nothing bad recorded,
+        newest first. Releases marked bad or rolled back from are never picked; releases
+        newer than the live one that were never live are never picked.
     type: str
     choices: [deployed, rolled_back]
     default: deployed
@@ -126,10 +132,33 @@ options:
         description: Seconds between probes.
         type: float
         default: 1
+      give_up_after:
+        description:
+          - Give up on a release after this many unhealthy answers in a row once it is online
+            (it hangs, or answers 500), instead of probing O(health.retries) times. Unset -
+            never before the retries run out.
+        type: int
   keep_releases:
-    description: Releases to keep on disk; older ones are deleted after a successful switch.
+    description:
+      - Releases to keep on disk; the rest are deleted after a successful switch, bad ones
+        first, then those with no record of being healthy, those the history calls good
+        last, oldest first. Never the live release, the one live before it, nor the best
+        release to roll back to. C(pruned_why) says why each went.
     type: int
     default: 5
+  attempts:
+    description:
+      - With O(state=rolled_back) and no O(release), how many candidates to try in one run,
+        best first. A candidate that fails its checks is marked bad and the next one is
+        tried; the release rolled back from is never one of them.
+    type: int
+    default: 3
+  revisions_log:
+    description:
+      - Capistrano's C(revisions.log), read (never written) as evidence of which releases
+        were good - replaced by a later deploy - and which were rolled back from.
+      - Defaults to C(<app_dir>/revisions.log); a missing file is no evidence.
+    type: path
 seealso:
   - module: oncall.runbooks.pm2_info
   - module: oncall.runbooks.http_check
@@ -213,6 +242,28 @@ pruned:
   returned: always
   type: list
   elements: str
+pruned_why:
+  description: Why each release in RV(pruned) went.
+  returned: always
+  type: dict
+  sample: {"v38": "bad (marked bad since 2026-11-20T03:12:00+00:00: P0); keep_releases=5"}
+candidates:
+  description: Releases to try in turn, best first (one when O(release) is named).
+  returned: always
+  type: list
+  elements: str
+  sample: ["v41", "v40"]
+tried:
+  description: Releases made live in this run, in order, whether each passed its checks and what was seen.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"release": "v42", "ok": false, "seen": "health: timed out"}, {"release": "v41", "ok": true, "seen": "online and healthy"}]
+evidence:
+  description: What the history (release-state.json, revisions.log) says of each release on disk it mentions - verdict good, bad or unknown, and why.
+  returned: always
+  type: dict
+  sample: {"v41": {"verdict": "good", "why": "replaced by the deploy of v42, never rolled back from (revisions.log)", "seen": 4}}
 """
 
 import json
@@ -231,15 +282,16 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.pm2 import (
     Pm2Cli,
     Pm2Error,
     ReleaseLayout,
-    choose_target,
+    choose_targets,
     clear_bad,
     empty_state,
     mark_bad,
     ordered_releases,
-    previous_good,
     record_live,
+    release_evidence,
     release_of_pid,
     releases_to_prune,
+    rollback_candidates,
     summarize,
 )
 from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import (
@@ -306,7 +358,8 @@ class ReleaseManager:
             return True, None
         h = self.p["health"]
         result, history = run_probes(self.probe.once, retries=h["retries"], delay=h["delay"],
-                                     until_healthy=True, consecutive=h["consecutive"])
+                                     until_healthy=True, consecutive=h["consecutive"],
+                                     give_up_after=h["give_up_after"])
         verdict = {"healthy": result["healthy"], "status": result["status"],
                    "reason": result["reason"], "attempts": len(history)}
         return result["healthy"], verdict
@@ -342,11 +395,16 @@ class ReleaseManager:
         mode = p["state"]
         if mode == "deployed" and not p["release"]:
             raise Pm2Error("release is required with state=deployed")
+        if p["attempts"] < 1:
+            raise Pm2Error("attempts must be 1 or more, got %r" % (p["attempts"],))
         self.layout.check()
         state = read_state(self.layout.state_path, default=empty_state(p["name"]))
+        revisions = self.layout.revisions(p["revisions_log"])
         on_disk = ordered_releases(state.get("releases", []), self.layout.on_disk())
         current = self.layout.current()
-        target = choose_target(state, mode, p["release"], current, on_disk, force=p["force"])
+        targets = choose_targets(state, mode, p["release"], current, on_disk, force=p["force"],
+                                 revisions=revisions)[:p["attempts"]]
+        target = targets[0]
 
         if not p["start_if_stopped"]:
             self.pm2.require_daemon()
@@ -355,15 +413,19 @@ class ReleaseManager:
             raise Pm2Error("app %s is not in PM2's list for PM2_HOME=%s; set start_if_stopped=true "
                            "to start it from %s" % (p["name"], self.pm2.home, self.ecosystem))
 
-        result = dict(changed=False, previous=current, release=current, action="none",
-                      health=None, pruned=[], restored=None,
-                      diff={"before": {"release": current}, "after": {"release": target}})
         new_state = _copy(state)
-        if current and not new_state.get("history"):
-            # A layout adopted as it was: what is live now is the first thing we know.
+        if current and new_state.get("live") != current:
+            # Live now without us (adopted as found, or a deploy by other means): the first
+            # thing we know of it, not evidence that it is good.
             record_live(new_state, current, "adopted")
         if p["force"]:
             clear_bad(new_state, target)
+        evidence = release_evidence(new_state, revisions)
+        result = dict(changed=False, previous=current, release=current, action="none",
+                      health=None, pruned=[], pruned_why={}, restored=None, tried=[],
+                      candidates=targets,
+                      evidence=dict((r, evidence[r]) for r in on_disk if r in evidence),
+                      diff={"before": {"release": current}, "after": {"release": target}})
         if target == current and self.serving(target, procs):
             # Already live. Only a cleared bad mark may change.
             if new_state != state:
@@ -373,34 +435,43 @@ class ReleaseManager:
                     write_state(self.layout.state_path, new_state)
             return self.finish(result, new_state, procs)
 
-        previous_ok = previous_good(state, target, on_disk)
-        protect = [target, current, previous_ok]
         result.update(changed=True, release=target)
-        result["pruned"] = releases_to_prune(on_disk, p["keep_releases"], protect)
         if self.module.check_mode:
             result["action"] = "started" if not procs else mode
+            result["pruned_why"] = self.prune_plan(new_state, revisions, on_disk, target, current)
+            result["pruned"] = list(result["pruned_why"])
             return self.finish(result, new_state, procs)
 
-        ok, seen, verdict = self.activate(target, bool(procs))
-        result["health"] = verdict
+        running = bool(procs)
+        for target in targets:
+            ok, seen, verdict = self.activate(target, running)
+            running = True
+            result["tried"].append({"release": target, "ok": ok, "seen": seen})
+            result.update(health=verdict, release=target)
+            if ok:
+                break
+            # Never gone back to in this run, nor by a later one.
+            mark_bad(new_state, target, "%s%s" % (p["reason"] + "; " if p["reason"] else "", seen))
+
         if ok:
             action = mode if current != target else "started"
             result["action"] = action
             record_live(new_state, target, action)
             if mode == "rolled_back" and p["mark_bad"] and current and current != target:
                 mark_bad(new_state, current, p["reason"] or "rolled back to %s" % target)
+            result["pruned_why"] = self.prune_plan(new_state, revisions, on_disk, target, current)
+            result["pruned"] = list(result["pruned_why"])
             for rel in result["pruned"]:
                 shutil.rmtree(os.path.join(self.layout.releases_dir, rel))
             new_state["releases"] = [r for r in on_disk if r not in result["pruned"]]
             write_state(self.layout.state_path, new_state)
             return self.finish(result, new_state, self.processes())
 
-        # The new release failed its checks: put the previous one back.
-        mark_bad(new_state, target, "%s%s" % (p["reason"] + "; " if p["reason"] else "", seen))
-        if mode == "rolled_back" and p["mark_bad"] and current and current != target:
+        # Every release tried failed its checks: put back the one that was live, so the
+        # server is as the on-call found it, and say so.
+        if mode == "rolled_back" and p["mark_bad"] and current:
             mark_bad(new_state, current, p["reason"] or "rolled back from")
-        result["pruned"] = []
-        msg = "release %s failed: %s" % (target, seen)
+        msg = "; ".join("release %s failed: %s" % (t["release"], t["seen"]) for t in result["tried"])
         if current and current != target:
             restored, restored_seen, restored_verdict = self.activate(current, True)
             result.update(release=current, action="restored", health=restored_verdict or verdict,
@@ -412,6 +483,14 @@ class ReleaseManager:
         new_state["releases"] = on_disk
         write_state(self.layout.state_path, new_state)
         self.finish(result, new_state, self.processes(), failed_msg=msg)
+
+    def prune_plan(self, state, revisions, on_disk, target, current):
+        """{release: why} to delete after `target` went live: never it, what was live before
+        it, nor the best release to roll back to from it."""
+        evidence = release_evidence(state, revisions)
+        fallback = rollback_candidates(evidence, target, on_disk)
+        return releases_to_prune(on_disk, self.p["keep_releases"],
+                                 [target, current] + fallback[:1], evidence)
 
     def finish(self, result, state, procs, failed_msg=None):
         result["processes"] = self.views(procs)
@@ -441,6 +520,7 @@ def main():
         consecutive=dict(type="int", default=3),
         retries=dict(type="int", default=20),
         delay=dict(type="float", default=1),
+        give_up_after=dict(type="int"),
     )
     module = AnsibleModule(
         argument_spec=dict(
@@ -456,6 +536,8 @@ def main():
             online_timeout=dict(type="int", default=60),
             health=dict(type="dict", options=health_spec),
             keep_releases=dict(type="int", default=5),
+            attempts=dict(type="int", default=3),
+            revisions_log=dict(type="path"),
             pm2_home=dict(type="path"),
             pm2_binary=dict(type="path"),
         ),

@@ -140,6 +140,10 @@ def scripted(verdicts):
     (["ok", "bad", "ok", "ok", "ok"], dict(retries=4, until_healthy=True, consecutive=3), 5, True),
     (["ok", "ok", "bad", "ok", "ok"], dict(retries=4, until_healthy=True, consecutive=3), 5, False),
     (["ok", "ok", "ok", "bad"], dict(retries=3, until_healthy=True, consecutive=2), 2, True),
+    # give_up_after: that many unhealthy in a row end it (a hang or a 500 does not heal)
+    (["down", "bad", "bad", "ok"], dict(retries=9, until_healthy=True, give_up_after=3), 3, False),
+    (["bad", "ok", "bad", "bad", "ok"], dict(retries=9, until_healthy=True, consecutive=2, give_up_after=2), 4, False),
+    (["bad", "ok", "ok", "ok"], dict(retries=9, until_healthy=True, consecutive=3, give_up_after=2), 4, True),
 ])
 def test_run_probes_policy(verdicts, policy, calls_made, healthy):
     probe_once, calls = scripted(verdicts)
@@ -156,6 +160,7 @@ def test_run_probes_policy(verdicts, policy, calls_made, healthy):
     (dict(consecutive=0), "consecutive must be 1 or more"),
     (dict(consecutive=2, retries=5), "needs until_healthy=true"),
     (dict(consecutive=3, retries=1, until_healthy=True), "cannot happen in retries+1=2 attempts"),
+    (dict(retries=3, until_healthy=True, give_up_after=0), "give_up_after must be 1 or more"),
 ])
 def test_run_probes_rejects_bad_policy(policy, fragment):
     probe_once, calls = scripted(["ok"] * 10)
@@ -306,3 +311,53 @@ def test_sample_healthy_is_the_newest_verdict(server):
     signals = sample(Probe(server.url("/recovering?bad=2")).once, 3)
     assert signals["healthy"] is True and signals["reason"] == ""
     assert signals["error_rate_pct"] == round(200 / 3, 1)
+
+
+def test_give_up_says_so():
+    probe_once, _calls = scripted(["bad"] * 5)
+    result, _history = run_probes(probe_once, retries=4, until_healthy=True, give_up_after=2,
+                                  sleep=lambda _s: None)
+    assert result["reason"] == "bad (2 unhealthy answers in a row: gave up)"
+
+
+@pytest.mark.parametrize("verdicts, stop, sent, stopped", [
+    (["down"] * 20, 5, 5, True),                  # refused: plainly down, decided at 5
+    (["bad"] * 20, 5, 5, True),                   # 500 everywhere
+    (["down"] * 4 + ["ok"] + ["down"] * 15, 5, 20, False),   # one healthy: measure it all
+    (["bad"] * 20, 0, 20, False),                 # never stops early by default
+    (["down"] * 3, 5, 3, False),                  # fewer samples than the threshold
+])
+def test_sample_stops_when_plainly_down(verdicts, stop, sent, stopped):
+    probe_once, calls = scripted(verdicts)
+    signals = sample(probe_once, len(verdicts), stop_when_all_fail=stop)
+    assert len(calls) == sent == signals["samples"]
+    assert signals["stopped_early"] is stopped
+
+
+def test_sample_sends_concurrently_in_rounds():
+    import threading
+    lock = threading.Lock()
+    state = {"in_flight": 0, "max": 0}
+    barrier = threading.Barrier(4, timeout=5)
+
+    def probe_once():
+        with lock:
+            state["in_flight"] += 1
+            state["max"] = max(state["max"], state["in_flight"])
+        barrier.wait()          # all four of a round must be in flight together
+        with lock:
+            state["in_flight"] -= 1
+        return {"healthy": True, "status": 200, "elapsed_ms": 1.0, "reason": "", "transport_error": False}
+    sleeps = []
+    signals = sample(probe_once, 8, interval=0.2, sleep=sleeps.append, concurrency=4)
+    assert signals["samples"] == 8 and signals["healthy_pct"] == 100.0
+    assert state["max"] == 4 and sleeps == [0.2]
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(concurrency=0), "concurrency must be 1 or more"),
+    (dict(stop_when_all_fail=-1), "stop_when_all_fail must be 0 or more"),
+])
+def test_sample_rejects_bad_settings(kwargs, fragment):
+    with pytest.raises(ProbeError, match=fragment):
+        sample(lambda: None, 3, **kwargs)

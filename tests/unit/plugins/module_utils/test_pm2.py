@@ -10,15 +10,18 @@ import pytest
 from ansible_collections.oncall.runbooks.plugins.module_utils.pm2 import (
     Pm2Error,
     ReleaseLayout,
-    choose_target,
+    choose_targets,
     clear_bad,
     empty_state,
     mark_bad,
     ordered_releases,
     parse_jlist,
+    parse_revisions,
     previous_good,
+    release_evidence,
     record_live,
     releases_to_prune,
+    rollback_candidates,
     summarize,
 )
 
@@ -100,16 +103,15 @@ def test_previous_good(history, bad, current, on_disk, expected):
 
 
 @pytest.mark.parametrize("mode, release, force, expected", [
-    ("deployed", "v3", False, "v3"),
-    ("deployed", "v2", True, "v2"),                # bad, forced
-    ("deployed", "v3", False, "v3"),
-    ("rolled_back", None, False, "v1"),            # previous good (v2 is bad)
-    ("rolled_back", "v1", False, "v1"),            # named
-    ("rolled_back", "v2", True, "v2"),
+    ("deployed", "v3", False, ["v3"]),
+    ("deployed", "v2", True, ["v2"]),                # bad, forced
+    ("rolled_back", None, False, ["v1"]),            # previous good (v2 is bad)
+    ("rolled_back", "v1", False, ["v1"]),            # named
+    ("rolled_back", "v2", True, ["v2"]),
 ])
-def test_choose_target(mode, release, force, expected):
+def test_choose_targets(mode, release, force, expected):
     state = state_with(["v1", "v2", "v3"], bad=["v2"])
-    assert choose_target(state, mode, release, "v3", ["v1", "v2", "v3"], force=force) == expected
+    assert choose_targets(state, mode, release, "v3", ["v1", "v2", "v3"], force=force) == expected
 
 
 @pytest.mark.parametrize("mode, release, current, fragment", [
@@ -122,19 +124,89 @@ def test_choose_target(mode, release, force, expected):
     ("rolled_back", "v1; reboot", "v3", "release 'v1; reboot' is not a valid release id"),
     ("rolled_back", "$(id)", "v3", "is not a valid release id"),
     ("rolled_back", ".hidden", "v3", "is not a valid release id"),
-    ("rolled_back", None, "v1", "no earlier good release to roll back to (current: v1"),
+    ("rolled_back", None, "v1", "no earlier good release to roll back to (current: v1; on disk: v1, v2; bad: v2)"),
 ])
-def test_choose_target_refuses(mode, release, current, fragment):
+def test_choose_targets_refuses(mode, release, current, fragment):
     state = state_with(["v1", "v2", "v3"], bad=["v2"])
     on_disk = ["v1", "v2", "v3"] if current != "v1" else ["v1", "v2"]
     with pytest.raises(Pm2Error) as err:
-        choose_target(state, mode, release, current, on_disk)
+        choose_targets(state, mode, release, current, on_disk)
     assert fragment in str(err.value)
+
+
+# --- evidence from Capistrano's revisions.log (seed 004 servers as found) ---------------
+
+# A server as the CD left it: A and G good, then three bad deploys each rolled back to G.
+# By mtime the bad ones are newer than G, so "the newest older than current" lands on one.
+REVISIONS = """\
+Branch main (at 1a2b3c4) deployed as release 20261110090000 by deploy
+Branch main (at 5d6e7f8) deployed as release 20261120090000 by deploy
+Branch main (at 9a8b7c6) deployed as release 20261127140000 by deploy
+deploy rolled back to release 20261120090000
+[2026-11-28 16:00:00] Branch main (at aa11bb2) deployed as release 20261128160000 by deploy
+deploy rolled back to release 20261120090000
+some other line the operator added by hand
+Branch main (at cc33dd4) deployed as release 20261201100000 by deploy
+deploy rolled back to release 20261120090000
+Branch main (at ee55ff6) deployed as release ../../etc by deploy
+"""
+A, G, CRASH, HANG, SLOW = ("20261110090000", "20261120090000", "20261127140000",
+                           "20261128160000", "20261201100000")
+ON_DISK = [A, G, CRASH, HANG, SLOW]      # by mtime, oldest first
+
+
+def test_parse_revisions_reads_capistrano_wording_only():
+    assert parse_revisions(REVISIONS) == [
+        ("deployed", A), ("deployed", G), ("deployed", CRASH), ("rolled_back", G),
+        ("deployed", HANG), ("rolled_back", G), ("deployed", SLOW), ("rolled_back", G)]
+    assert parse_revisions("") == []
+
+
+def test_evidence_from_revisions():
+    ev = release_evidence(empty_state("ai"), parse_revisions(REVISIONS))
+    assert {r: e["verdict"] for r, e in ev.items()} == {
+        A: "good", G: "good", CRASH: "bad", HANG: "bad", SLOW: "bad"}
+    assert ev[CRASH]["why"] == "rolled back from, to %s (revisions.log)" % G
+    assert ev[A]["why"] == "replaced by the deploy of %s, never rolled back from (revisions.log)" % G
+
+
+@pytest.mark.parametrize("current, expected", [
+    (CRASH, [G, A]),            # the bad ones newer than G by mtime are never candidates
+    (HANG, [G, A]),             # by mtime alone: CRASH
+    (SLOW, [G, A]),             # by mtime alone: HANG
+    (G, [A]),
+])
+def test_candidates_follow_the_evidence_not_mtime(current, expected):
+    ev = release_evidence(empty_state("ai"), parse_revisions(REVISIONS))
+    assert rollback_candidates(ev, current, ON_DISK) == expected
+
+
+@pytest.mark.parametrize("revisions, history, bad, current, expected", [
+    # no evidence at all: Capistrano's rule, newest older first (tried in turn)
+    ("", [], [], SLOW, [HANG, CRASH, G, A]),
+    # our own verified history outranks revisions.log, and a bad mark outranks both
+    ("", [A, G], [], CRASH, [G, A]),
+    (REVISIONS, [], [G], SLOW, [A]),
+    # pm2_release verified a release revisions.log had rolled back from: good again
+    (REVISIONS, [HANG], [], SLOW, [HANG, G, A]),
+    # revisions.log ends on a release found live: unknown, tried after the good ones
+    ("Branch m (at 1) deployed as release %s by d\nBranch m (at 2) deployed as release %s by d\n"
+     % (A, CRASH), [], [], SLOW, [A, HANG, CRASH, G]),
+])
+def test_candidates_truth_table(revisions, history, bad, current, expected):
+    ev = release_evidence(state_with(history, bad), parse_revisions(revisions))
+    assert rollback_candidates(ev, current, ON_DISK) == expected
+
+
+def test_adopted_entry_is_no_evidence_of_health():
+    state = empty_state("ai")
+    record_live(state, SLOW, "adopted", when="t")
+    assert release_evidence(state)[SLOW]["verdict"] == "unknown"
 
 
 def test_bad_current_release_may_be_redeployed_in_place():
     state = state_with(["v1", "v2"], bad=["v2"])
-    assert choose_target(state, "deployed", "v2", "v2", ["v1", "v2"]) == "v2"
+    assert choose_targets(state, "deployed", "v2", "v2", ["v1", "v2"]) == ["v2"]
 
 
 def test_history_closes_previous_entry_and_marks():
@@ -156,57 +228,15 @@ def test_history_closes_previous_entry_and_marks():
     (["v1", "v2", "v3"], 1, ["v3", None], ["v1", "v2"]),
 ])
 def test_releases_to_prune(on_disk, keep, protect, expected):
-    assert releases_to_prune(on_disk, keep, protect) == expected
+    assert list(releases_to_prune(on_disk, keep, protect)) == expected
 
 
-def test_prune_rejects_zero_keep():
-    with pytest.raises(Pm2Error):
-        releases_to_prune(["v1"], 0, [])
-
-
-# --- the layout on a real filesystem ---------------------------------------------------
-
-def make_layout(tmp_path, releases=("v1", "v2")):
-    for i, rel in enumerate(releases):
-        path = tmp_path / "releases" / rel
-        path.mkdir(parents=True)
-        os.utime(path, (1000 + i, 1000 + i))
-    return ReleaseLayout(str(tmp_path))
-
-
-def test_layout_switch_and_current(tmp_path):
-    layout = make_layout(tmp_path, ("v2", "v10", "v1"))
-    assert layout.on_disk() == ["v2", "v10", "v1"]      # by age, not by name
-    assert layout.current() is None
-    layout.switch("v10")
-    assert layout.current() == "v10"
-    assert os.readlink(tmp_path / "current") == str(tmp_path / "releases" / "v10")
-    layout.switch("v1")
-    assert layout.current() == "v1"
-    assert sorted(os.listdir(tmp_path)) == ["current", "releases"]   # no temp link left
-
-
-def test_layout_refuses_odd_current(tmp_path):
-    layout = make_layout(tmp_path)
-    (tmp_path / "current").mkdir()
-    with pytest.raises(Pm2Error, match="is not a symlink"):
-        layout.current()
-    (tmp_path / "current").rmdir()
-    (tmp_path / "current").symlink_to("/tmp")
-    with pytest.raises(Pm2Error, match="outside"):
-        layout.current()
-
-
-def test_layout_without_releases_dir(tmp_path):
-    with pytest.raises(Pm2Error, match="releases directory .* does not exist"):
-        ReleaseLayout(str(tmp_path)).check()
-
-
-@pytest.mark.parametrize("known, by_age, expected", [
-    ([], ["v1", "v2"], ["v1", "v2"]),                          # nothing recorded: by age
-    (["v1", "v2", "v3"], ["v1", "v3", "v2"], ["v1", "v2", "v3"]),  # v2 touched later: order kept
-    (["v1", "v2"], ["v2", "v1", "v3"], ["v1", "v2", "v3"]),    # a new release comes last
-    (["v1", "v2", "v3"], ["v3", "v1"], ["v1", "v3"]),          # v2 gone from disk
-])
-def test_ordered_releases(known, by_age, expected):
-    assert ordered_releases(known, by_age) == expected
+def test_prune_takes_bad_then_unknown_and_keeps_the_good_ones():
+    ev = release_evidence(empty_state("ai"), parse_revisions(REVISIONS))
+    pruned = releases_to_prune(ON_DISK + ["new1"], 4, ["new1", SLOW], ev)
+    assert list(pruned) == [CRASH, HANG]
+    assert pruned[CRASH] == "bad (rolled back from, to %s (revisions.log)); keep_releases=4" % G
+    pruned = releases_to_prune(["old", A, G, "new1"], 2, ["new1"], ev)
+    assert pruned == {"old": "no record of being healthy (not in the history); keep_releases=2",
+                      A: "oldest beyond the limit although good (replaced by the deploy of %s, never "
+                         "rolled back from (revisions.log)); keep_releases=2" % G}
