@@ -135,8 +135,8 @@ options:
       give_up_after:
         description:
           - Give up on a release after this many unhealthy answers in a row once it is online
-            (it hangs, or answers 500), instead of probing O(health.retries) times. Unset -
-            never before the retries run out.
+            (it hangs, or answers 500), instead of probing O(health.retries) times. Unset or
+            V(0) - never before the retries run out.
         type: int
   keep_releases:
     description:
@@ -359,7 +359,7 @@ class ReleaseManager:
         h = self.p["health"]
         result, history = run_probes(self.probe.once, retries=h["retries"], delay=h["delay"],
                                      until_healthy=True, consecutive=h["consecutive"],
-                                     give_up_after=h["give_up_after"])
+                                     give_up_after=h["give_up_after"] or None)
         verdict = {"healthy": result["healthy"], "status": result["status"],
                    "reason": result["reason"], "attempts": len(history)}
         return result["healthy"], verdict

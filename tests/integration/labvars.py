@@ -2,7 +2,7 @@
 """The integration tests' own lab: other names and ports, so a running lab of yours is left alone.
 
 Two integration runs at once (two checkouts, or two engineers on one machine) need labs of
-their own too: set ONCALL_ITEST_PREFIX and ONCALL_ITEST_PORT_BASE (25 ports from it)."""
+their own too: set ONCALL_ITEST_PREFIX and ONCALL_ITEST_PORT_BASE (26 ports from it)."""
 import os
 
 PREFIX = os.environ.get("ONCALL_ITEST_PREFIX", "oncall-itest")
@@ -12,7 +12,7 @@ _PORTS = ["lab_ai_port", "lab_discord_port", "lab_web_gateway_port", "lab_web_bl
           "lab_acme_challtestsrv_port", "lab_smtp_port", "lab_mysql_port", "lab_fly_app_port", "lab_prometheus_port",
           "lab_alertmanager_port", "lab_grafana_loki_port", "lab_railway_port", "lab_railway_app_port",
           "lab_cloudflare_port", "lab_cloudflare_site_port", "lab_redis_port", "lab_redis_tls_port",
-          "lab_postgres_port", "lab_supabase_port"]
+          "lab_postgres_port", "lab_supabase_port", "lab_refit_ai_port"]
 
 
 def lab(prefix, base):

@@ -28,7 +28,7 @@ from labvars import AFTER_LAB_PORT, LAB, container
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "alertmanager"
-PORT = AFTER_LAB_PORT                # 18307 by default: beside this session's lab, never another's
+PORT = AFTER_LAB_PORT                # 18308 by default: beside this session's lab, never another's
 PLAYBOOKS = ("incident-backend-health", "incident-cert-expiry", "rollback-ai")
 SETUP_HINT = ("run the tests through scripts/test.sh (or run scripts/setup.sh and use its environment): "
               "it installs ansible-rulebook from requirements.txt and Java 17 (openjdk-17-jre-headless)")
