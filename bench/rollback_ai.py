@@ -1,78 +1,169 @@
-"""Benchmark: playbooks/rollback-ai.yml vs a bare bash script doing the same PM2 steps.
+"""Benchmark: playbooks/rollback-ai.yml against the operator's rollback.sh on a seed-004
+server as found (lab/tasks/refit_ai_server.yml: Capistrano's revisions.log, no state of
+ours, bad releases newer than the good one by mtime).
 
-Brings up a lab of its own (prefix oncall-bench, ports from 18440), then alternates:
-  break: v2 live and answering 500  ->  time `ansible-playbook playbooks/rollback-ai.yml`
-  break: v2 live and answering 500  ->  time bench/bare_rollback.sh in the same container
-and reports each median and the median ratio (playbook / bare). Wall time from one run on
-a noisy machine: read the ratio, not the seconds.
+For each break - a release that exits at start, one that accepts and never answers, one
+whose health answers 500 after 2 s - and for each contender, from the same start:
+  reset: the good release live, no release-state.json of ours, no budget spent
+  the CD deploys the bad release (relative ln -sfn, pm2 reload, a line in revisions.log)
+  a load client (fresh connection per request) starts with the contender and reports
+  time to healthy (first answer of the good release) and failed requests (no answer or 5xx)
+  until the good release answers for 3 s in a row, or a cap.
+The operator's script (bench/operator_rollback.sh) runs in the container as ec2-user, as it
+would over SSH; the playbook runs from here over `docker exec` (community.docker.docker).
+No notifications on either side (the webhook is left empty). One run on a noisy machine:
+read the ratios, not the seconds.
 
-    eval "$(scripts/setup.sh | grep ^export)"; python bench/rollback_ai.py --rounds 5
+    eval "$(scripts/setup.sh | grep ^export)"; python bench/rollback_ai.py
 """
 import argparse
 import json
 import os
-import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
-from benchlib import ROOT, lab, sh
-from benchlib import playbook as run_playbook
+from benchlib import ROOT, sh
 
-LAB = lab("oncall-bench", 18440)
-HOST = "oncall-bench-ai"
-APP = "/srv/ai-service"
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from loadclient import LoadClient  # noqa: E402  pylint: disable=wrong-import-position
 
-
-def playbook(path):
-    return run_playbook(path, LAB)
-
-
-def as_app_user(script):
-    return sh("docker", "exec", "-u", "ec2-user", "-e", "PM2_HOME=/home/ec2-user/.pm2", HOST,
-              "bash", "-c", script)
+HOST = "oncall-bench-refit"
+PORT = 18470
+APP_DIR = "/srv/refit-ai"
+GOOD = "20261120090000"
+BREAKS = {"exits at start": "20261127140000", "never answers": "20261128160000",
+          "slow 500": "20261201100000"}
+CAP_S = 60              # a contender that has not recovered by then never will
 
 
-def break_v2():
-    """v2 live (switched the bare way, so both contenders start alike) and answering 500."""
-    as_app_user("rm -f {a}/releases/v2/BROKEN; ln -sfn {a}/releases/v2 {a}/current.tmp && "
-                "mv -T {a}/current.tmp {a}/current && pm2 reload ai-service >/dev/null && "
-                "sleep 1 && echo 500 > {a}/releases/v2/BROKEN".format(a=APP))
+def docker(*args, check=True):
+    return subprocess.run(("docker",) + args, check=check, capture_output=True, text=True)
 
 
-def timed(fn):
-    start = time.monotonic()
-    fn()
-    return time.monotonic() - start
+def as_app_user(*argv, check=True):
+    return docker("exec", "-u", "ec2-user", "-w", APP_DIR, HOST, *argv, check=check)
+
+
+def inventory(tmp):
+    path = os.path.join(tmp, "inventory.yml")
+    with open(path, "w") as f:
+        json.dump({"ai_service": {"hosts": {HOST: {
+            "ansible_connection": "community.docker.docker",
+            "ansible_python_interpreter": "/usr/bin/python3",
+            "pm2_app_name": "refit-ai", "pm2_app_dir": APP_DIR, "pm2_app_user": "ec2-user",
+            "pm2_app_health_url": "http://127.0.0.1:%d/actuator/health" % PORT,
+            "pm2_app_health_delay": 0.5}}}}, f)
+    return path
+
+
+def bring_up(tmp):
+    docker("rm", "-f", HOST, check=False)
+    docker("run", "-d", "--name", HOST, "--network", "host", "oncall-runbooks/node-pm2:latest",
+           "sleep", "infinity")
+    play = os.path.join(tmp, "stage.yml")
+    with open(play, "w") as f:
+        f.write("- hosts: ai_service\n  gather_facts: false\n  tasks:\n"
+                "    - ansible.builtin.import_tasks: %s/lab/tasks/refit_ai_server.yml\n"
+                "      vars: {refit_port: %d}\n" % (ROOT, PORT))
+    sh("ansible-playbook", "-i", inventory(tmp), play)
+
+
+def reset():
+    """The good release live and healthy, nothing of ours on the server."""
+    as_app_user("rm", "-f", "release-state.json", "rollback-budget.json")
+    as_app_user("ln", "-sfn", "releases/" + GOOD, "current")
+    as_app_user("pm2", "reload", "refit-ai")
+    wait_for_release(GOOD, 30)
+
+
+def break_with(release):
+    """What the CD does: switch, reload, log the deploy."""
+    as_app_user("ln", "-sfn", "releases/" + release, "current")
+    as_app_user("pm2", "reload", "refit-ai", check=False)
+    as_app_user("sh", "-c", 'echo "Branch main (at bench) deployed as release $0 by deploy" '
+                '>> revisions.log', release)
+    time.sleep(1)
+
+
+def wait_for_release(release, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        out = subprocess.run(["curl", "-s", "-m", "1", "http://127.0.0.1:%d/actuator/health" % PORT],
+                             capture_output=True, text=True).stdout
+        if '"release":"%s"' % release in out:
+            return
+        time.sleep(0.2)
+    raise SystemExit("the good release never came back during reset")
+
+
+def contend(cmd):
+    """Run `cmd` under load; return (time to healthy or None, failed requests, exit code)."""
+    with LoadClient(PORT, path="/actuator/health", threads=2, timeout=3) as load:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        healthy_at = None
+        while time.monotonic() - start < CAP_S:
+            seen = load.first_seen.get(GOOD)
+            if seen is not None and healthy_at is None:
+                healthy_at = seen - (start - load.started)
+            done = proc.poll() is not None
+            if healthy_at is not None and time.monotonic() - start > healthy_at + 3 and done:
+                break
+            if healthy_at is None and done and time.monotonic() - start > exited_at(proc, start) + 10:
+                break       # gave up, and nothing came back in the 10 s after
+            time.sleep(0.1)
+        if proc.poll() is None:
+            proc.kill()
+        out = proc.communicate()[0]
+    summary = load.summary()
+    failed = summary["failed"] + summary["server_errors"]
+    return healthy_at, failed, proc.returncode, out
+
+
+_EXITED = {}
+
+
+def exited_at(proc, start):
+    """Seconds from `start` at which `proc` was first seen finished."""
+    return _EXITED.setdefault(proc.pid, time.monotonic() - start)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    playbook("lab/up.yml")
-    try:
-        playbook("lab/reset.yml")
-        sh("docker", "cp", os.path.join(ROOT, "bench", "bare_rollback.sh"), HOST + ":/tmp/bare_rollback.sh")
-        bare_cmd = "bash /tmp/bare_rollback.sh %s %d %d v1" % (APP, LAB["lab_ai_port"], LAB["lab_discord_port"])
-        runs = {"playbook": [], "bare": []}
-        for i in range(args.rounds):
-            break_v2()
-            runs["playbook"].append(timed(lambda: playbook("playbooks/rollback-ai.yml")))
-            break_v2()
-            runs["bare"].append(timed(lambda: as_app_user(bare_cmd)))
-            print("round %d: playbook %.1fs, bare %.1fs" % (i + 1, runs["playbook"][-1], runs["bare"][-1]),
-                  file=sys.stderr)
-        ratios = [p / b for p, b in zip(runs["playbook"], runs["bare"])]
-        report = {
-            "rounds": args.rounds,
-            "playbook_median_s": round(statistics.median(runs["playbook"]), 2),
-            "bare_median_s": round(statistics.median(runs["bare"]), 2),
-            "median_ratio": round(statistics.median(ratios), 2),
-            "target_ratio": 1.5,
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bring_up(tmp)
+        docker("cp", os.path.join(ROOT, "bench", "operator_rollback.sh"), HOST + ":/tmp/rollback.sh")
+        contenders = {
+            "rollback.sh": ["docker", "exec", "-u", "ec2-user", HOST, "bash", "/tmp/rollback.sh",
+                            APP_DIR, "refit-ai", str(PORT)],
+            "rollback-ai.yml": ["ansible-playbook", "-i", inventory(tmp), "playbooks/rollback-ai.yml"],
         }
-        print(json.dumps(report, indent=2))
-    finally:
-        playbook("lab/down.yml")
+        rows = []
+        try:
+            for name, bad in BREAKS.items():
+                for who, cmd in contenders.items():
+                    reset()
+                    break_with(bad)
+                    healthy_at, failed, rc, out = contend(cmd)
+                    rows.append({"break": name, "contender": who, "rc": rc, "failed": failed,
+                                 "time_to_healthy_s": round(healthy_at, 1) if healthy_at is not None else None})
+                    print("%-15s %-16s rc=%-4s failed=%-6d healthy after %s" % (
+                        name, who, rc, failed,
+                        "%.1f s" % healthy_at if healthy_at is not None else "never (cap %d s)" % CAP_S),
+                          file=sys.stderr)
+                    if rc not in (0, None) and who == "rollback-ai.yml":
+                        print(out[-2000:], file=sys.stderr)
+        finally:
+            docker("rm", "-f", HOST, check=False)
+    for name in BREAKS:
+        script, play = [r for r in rows if r["break"] == name]
+        if script["time_to_healthy_s"] and play["time_to_healthy_s"]:
+            play["ratio_to_script"] = round(play["time_to_healthy_s"] / script["time_to_healthy_s"], 2)
+    print(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":
