@@ -258,9 +258,9 @@ def run(module, fly):
 
     if not fly.image_exists(image):
         version = result["target"]["version"] if result["target"] else None
-        raise FlyctlError("%s; nothing was deployed%s" % (image_missing_reason(image, releases, version),
-                                                        "; choose another release with to_version"
-                                                        if result["target"] else ""), kind="image_missing")
+        hint = "; choose another release with to_version" if result["target"] else ""
+        raise FlyctlError("%s; nothing was deployed%s" % (image_missing_reason(image, releases, version), hint),
+                          kind="image_missing")
     result["changed"] = True
     result["action"] = p["state"]
     if module.check_mode:

@@ -168,7 +168,8 @@ redis:
     - Per machine, what its newest Redis line says (C(connected), C(error) or C(unknown)), with
       that line's time and text; C(ok) when no machine is in error and one at least is
       connected; C(error), C(connected), C(unknown) list the machine ids; C(detail) says it in words.
-    - Machines of RV(machines) (with V(status) or V(machines) gathered) without any Redis line are C(unknown).
+    - With V(status) or V(machines) gathered, only the started machines are judged (the log buffer
+      still holds lines of destroyed ones), and a started machine without any Redis line is C(unknown).
   returned: when logs is gathered
   type: dict
   sample: {"ok": false, "error": ["e8247d3a652e98"], "connected": [], "unknown": [],
@@ -230,10 +231,15 @@ def gather(fly, what, p):
         result["logs"], result["log_errors"] = log_view(entries, p["log_error_pattern"])
         result["logs_timed_out"] = outcome["timed_out"]
         result["logs_read"] = outcome
-        machines = [m["id"] for m in result.get("machines", []) if m["state"] == "started"]
-        result["redis"] = redis_summary(redis_verdicts(result["logs"], machines, tag=p["redis_tag"],
-                                                       connected_text=p["redis_connected_text"],
-                                                       error_pattern=p["redis_error_pattern"]))
+        verdicts = redis_verdicts(result["logs"], tag=p["redis_tag"], connected_text=p["redis_connected_text"],
+                                  error_pattern=p["redis_error_pattern"])
+        if "machines" in result:
+            # Only the machines running now: the buffer still holds lines of destroyed ones.
+            started = [m["id"] for m in result["machines"] if m["state"] == "started"]
+            verdicts = redis_verdicts(result["logs"], started, tag=p["redis_tag"],
+                                      connected_text=p["redis_connected_text"], error_pattern=p["redis_error_pattern"])
+            verdicts = dict((k, v) for k, v in verdicts.items() if k in started)
+        result["redis"] = redis_summary(verdicts)
     return result
 
 

@@ -4,6 +4,8 @@
 //   BROKEN = "500"   every answer is a 500 (read per request: a drill can break a live
 //                    release, as a bad release that passed its deploy checks surfaces later)
 //   BROKEN = "exit"  the process exits at start (PM2 marks it errored)
+//   BROKEN = "hang"  accepts connections and never answers (a deadlocked event loop's look)
+//   BROKEN = "slow500" every answer is a 500, sent after 2 s (a dependency timing out)
 // GET /actuator/health -> {"status": "UP"|"DOWN", "release": <id>}; GET / -> 200.
 // On SIGINT it stops accepting, then exits after a short delay: PM2's cluster reload hands
 // connections to workers until they are gone, and exiting at once drops some (see docs).
@@ -23,6 +25,14 @@ if (read('BROKEN') === 'exit') {
 const server = http.createServer((req, res) => {
   const url = req.url.split('?')[0];
   const broken = read('BROKEN');
+  if (broken === 'hang') return;
+  if (broken === 'slow500') {
+    setTimeout(() => {
+      res.writeHead(500, { 'content-type': 'application/json', 'x-release': release });
+      res.end(JSON.stringify({ status: 'DOWN', release, pid: process.pid }));
+    }, 2000);
+    return;
+  }
   if (url === '/actuator/health' || url === '/health') {
     const up = broken !== '500';
     res.writeHead(up ? 200 : 500, { 'content-type': 'application/json', 'x-release': release });
