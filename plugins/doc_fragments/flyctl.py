@@ -37,7 +37,7 @@ notes:
     directory so that no C(fly.toml) found there changes which app is addressed.
   - Errors quote flyctl's own message; RV(error_kind) says which case it was - V(not_found),
     V(unauthorized), V(image_missing), V(missing_binary), V(timeout), V(refused), V(input),
-    V(usage), V(parse) or V(failed).
+    V(usage), V(parse), V(not_stored) (flyctl_secret - flyctl did not visibly store a value) or V(failed).
 seealso:
   - name: flyctl reference used to build these modules
     description: Commands, flags, JSON shapes and error texts of flyctl v0.4.87, read from its source.

@@ -18,7 +18,14 @@ Facts of flyctl v0.4.87 this is built on (shared/reference/flyctl.md):
 - `secrets set/unset/import` redeploy every machine even when nothing changed, unless
   `--stage`; `secrets list --json` gives names and server-side digests (never values; the
   digest algorithm is not public, so a value cannot be compared with a digest).
-- `logs --no-tail` keeps polling while the log buffer is empty: every call here is bounded.
+- `logs --no-tail` exits after printing the first non-empty batch and keeps polling for ever
+  while the buffer is empty (logs/polling.go, Poll): it is read as a stream here, bounded, and
+  stopped as soon as a batch has arrived.
+- `secrets import` reads NAME=VALUE lines through its own parser
+  (internal/command/secrets/parser.go): an unquoted `#` starts a comment, one pair of quotes is
+  stripped, three double quotes open a multi-line value; `secrets set NAME=-` trims the value
+  (helpers/stdin.go). Values are encoded for that parser here and checked by parsing them back.
+- app output is logged at level `info` whatever it says: a Redis error is found by its text.
 - not-found and unauthorized texts differ per API family: they are matched loosely and quoted.
 
 The token goes to flyctl as FLY_API_TOKEN in the environment, never on the command line.
@@ -34,7 +41,11 @@ import hmac
 import json
 import os
 import re
+import select
+import signal
+import subprocess
 import tempfile
+import time
 
 from ansible_collections.oncall.runbooks.plugins.module_utils.cli_output import last_lines
 
@@ -120,12 +131,14 @@ def classify(argv, rc, stdout, stderr, app=None):
     if rc == TIMEOUT_RC:
         return FlyctlError("%s did not finish in time and was stopped" % shown, kind="timeout")
     if UNAUTHORIZED_RE.search(text):
+        # flyctl's own text may end with a full stop ("...to view this."): one stop only.
         return FlyctlError("flyctl is not authorized%s: %s. Give a valid token in api_token "
-                           "(no_log) or FLY_API_TOKEN" % (" for app %s" % app if app else "", text),
+                           "(no_log) or FLY_API_TOKEN" % (" for app %s" % app if app else "", text.rstrip(". ")),
                            kind="unauthorized", rc=rc)
     match = IMAGE_MISSING_RE.search(text)
     if match:
-        return FlyctlError("image %s no longer exists in the registry: %s" % (match.group(1), text),
+        # Whether it was pruned or never existed is for the caller to say (image_missing_reason).
+        return FlyctlError("image %s is not in the registry: %s" % (match.group(1), text),
                            kind="image_missing", rc=rc)
     if NOT_FOUND_RE.search(text):
         return FlyctlError("app %s not found: %s" % (app, text) if app else text, kind="not_found", rc=rc)
@@ -159,24 +172,35 @@ def machine_view(m):
 
 
 def status_summary(status):
-    """Daily-check view of `status --json`: app state, machine states, failing checks."""
+    """Daily-check view of `status --json`: app state, machine states, failing checks.
+
+    Only the checks of started machines count: the Machines API keeps the last check results
+    of a stopped machine, so a stopped machine may still show a stale `passing` check. Those
+    are listed in `stale_checks` and never make the checks pass.
+    """
     machines = [machine_view(m) for m in status.get("Machines") or []]
-    failing = []
+    started = [m for m in machines if m["state"] == "started"]
+    failing, stale = [], []
     for m in machines:
         for c in m["checks"]:
-            if c["status"] != "passing":
-                failing.append({"machine": m["id"], "name": c["name"], "status": c["status"], "output": c["output"]})
+            row = {"machine": m["id"], "name": c["name"], "status": c["status"], "output": c["output"]}
+            if m["state"] != "started":
+                stale.append(dict(row, state=m["state"]))
+            elif c["status"] != "passing":
+                failing.append(row)
     states = {}
     for m in machines:
         states[m["state"]] = states.get(m["state"], 0) + 1
+    passing = [m["id"] for m in started if m["checks"] and all(c["status"] == "passing" for c in m["checks"])]
     return {
         "name": status.get("Name"), "status": status.get("Status"), "deployed": status.get("Deployed"),
         "version": status.get("Version"), "hostname": status.get("Hostname"),
         "machines": machines, "machine_states": states,
-        "machines_total": len(machines), "machines_started": states.get("started", 0),
-        "all_started": bool(machines) and states.get("started", 0) == len(machines),
-        "failing_checks": failing,
-        "checks_passing": bool(machines) and not failing and all(m["checks"] for m in machines if m["state"] == "started"),
+        "machines_total": len(machines), "machines_started": len(started),
+        "all_started": bool(machines) and len(started) == len(machines),
+        "failing_checks": failing, "stale_checks": stale,
+        "machines_passing": passing,
+        "checks_passing": bool(started) and len(passing) == len(started),
     }
 
 
@@ -204,7 +228,11 @@ def scale_view(rows):
 
 
 def log_view(entries, error_re=None):
-    """Log entries -> (lines, error lines). An error line: level error/fatal, or error_re."""
+    """Log entries -> (lines, error lines). An error line: level error/fatal, or error_re.
+
+    Fly logs whatever the app prints at level `info`, so the pattern is what finds an app's
+    errors; the level only catches the platform's own.
+    """
     lines, errors = [], []
     try:
         pattern = re.compile(error_re) if error_re else None
@@ -217,6 +245,97 @@ def log_view(entries, error_re=None):
         if (e.get("level") or "").lower() in ("error", "fatal") or (pattern and pattern.search(e.get("message") or "")):
             errors.append(line)
     return lines, errors
+
+
+def logs_outcome(how, rc, count, timeout):
+    """What one bounded `logs --no-tail` read amounts to (pure; the truth table is unit-tested).
+
+    `how`: "exited" (flyctl ended by itself), "batch" (we stopped it once a batch had arrived
+    and its output went quiet) or "deadline" (we stopped it after `timeout` seconds); `rc`:
+    its exit code; `count`: complete log entries read. Returns {read, timed_out, note}, or
+    None when the exit code is flyctl's error (the caller raises classify()).
+    Lines read are never reported as a time-out, and no lines are never reported as read.
+    """
+    if how == "exited" and rc != 0:
+        return None
+    if count:
+        note = "%d line%s read" % (count, "" if count == 1 else "s")
+        if how == "deadline":
+            note += " (flyctl was still printing after %ds and was stopped)" % timeout
+        return {"read": count, "timed_out": False, "note": note}
+    if how == "exited":
+        return {"read": 0, "timed_out": False, "note": "0 lines read (flyctl returned an empty batch)"}
+    return {"read": 0, "timed_out": True,
+            "note": "no log lines within %ds (flyctl keeps polling while the buffer is empty)" % timeout}
+
+
+def _when(line):
+    """Sort key of a log timestamp: RFC 3339, fraction optional (flyctl prints up to 9 digits)."""
+    ts = line.get("timestamp") or ""
+    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?", ts)
+    if not m:
+        return ("", "")
+    return (m.group(1), (m.group(2) or "").ljust(9, "0"))
+
+
+REDIS_ERROR_PATTERN = r"(?i)\b(error|err|fail(ed|ure)?|refused|econn\w*|etimedout|timed? ?out|disconnect(ed)?|closed|lost|down)\b"
+
+
+def redis_verdicts(lines, machines=(), tag="[Redis]", connected_text="[Redis] Connected",
+                   error_pattern=REDIS_ERROR_PATTERN):
+    """Per machine, what its NEWEST Redis line says (pure; the truth table is unit-tested).
+
+    `lines`: log_view() lines (any order, any level - Fly logs app output at `info`).
+    A Redis line holds `tag` or `connected_text`. The newest one (by timestamp, then by the
+    order read) decides: `connected` when it holds `connected_text`, `error` when it matches
+    `error_pattern`, otherwise `unknown`; a machine with no Redis line is `unknown` too.
+    `machines`: ids to report even without any line. Returns {id: {state, timestamp, message}}.
+    """
+    try:
+        bad = re.compile(error_pattern)
+    except re.error as exc:
+        raise FlyctlError("redis error pattern %r is not a valid regular expression: %s" % (error_pattern, exc),
+                          kind="input")
+    newest = {}
+    for index, line in enumerate(lines):
+        message = line.get("message") or ""
+        if tag not in message and connected_text not in message:
+            continue
+        key = (_when(line), index)
+        machine = line.get("machine") or ""
+        if machine not in newest or key >= newest[machine][0]:
+            newest[machine] = (key, line)
+    out = {}
+    for machine in machines:
+        out[machine] = {"state": "unknown", "timestamp": None, "message": None}
+    for machine, (_key, line) in newest.items():
+        message = line.get("message") or ""
+        if connected_text in message:
+            state = "connected"
+        elif bad.search(message):
+            state = "error"
+        else:
+            state = "unknown"
+        out[machine] = {"state": state, "timestamp": line.get("timestamp"), "message": message}
+    return out
+
+
+def redis_summary(verdicts):
+    """The weekly verdict from redis_verdicts(): ok when no machine's newest Redis line is an
+    error and at least one machine's is `connected`; `detail` names every machine."""
+    by_state = {"connected": [], "error": [], "unknown": []}
+    for machine in sorted(verdicts):
+        by_state[verdicts[machine]["state"]].append(machine)
+    parts = []
+    for machine in by_state["error"] + by_state["unknown"] + by_state["connected"]:
+        v = verdicts[machine]
+        if v["message"] is None:
+            parts.append("%s unknown (no Redis line in the logs read)" % (machine or "(no machine)"))
+        else:
+            parts.append("%s %s since %s (%s)" % (machine or "(no machine)", v["state"], v["timestamp"], v["message"]))
+    return {"ok": not by_state["error"] and bool(by_state["connected"]), "connected": by_state["connected"],
+            "error": by_state["error"], "unknown": by_state["unknown"], "machines": verdicts,
+            "detail": "; ".join(parts) or "no machine and no Redis line"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,6 +378,16 @@ def plan_scale(groups, group, count=None, memory_mb=None):
         if current["count"] == 0 or current.get("memory_mb") != memory_mb:
             plan.append(("memory", group, memory_mb))
     return plan
+
+
+def order_plan(plan, groups):
+    """(first, then) of a scale plan (pure): memory of groups that have machines now goes
+    first, so that a memory change the API refuses leaves the count alone (a count step
+    destroys machines when it scales down); counts next, then memory of groups that had no
+    machine (they need the count step to have machines to resize)."""
+    first = [s for s in plan if s[0] == "memory" and groups.get(s[1], {}).get("count", 0) > 0]
+    then = [s for s in plan if s[0] == "count"] + [s for s in plan if s[0] == "memory" and s not in first]
+    return first, then
 
 
 def stop_record(groups, previous=None, when=None):
@@ -338,6 +467,18 @@ def choose_rollback(releases, to_version=None, current_failing=True, bad_images=
                       "(%s) among the last %d releases" % (current["ImageRef"], len(ordered)), kind="refused")
 
 
+def image_missing_reason(image, releases, version=None):
+    """Why the registry does not have `image` (pure): an image some listed release ran was
+    pruned by the registry; one no listed release ever ran was never pushed (or is mistyped)."""
+    which = " of release v%d" % version if version is not None else ""
+    ran = sorted(r["Version"] for r in releases or [] if r.get("ImageRef") == image)
+    if ran:
+        return ("image %s%s no longer exists in the registry (it ran as v%s; registries prune old images)"
+                % (image, which, ", v".join(str(v) for v in ran)))
+    return ("image %s%s does not exist in the registry and no release among the last %d ran it: was it ever "
+            "pushed, or is the reference mistyped?" % (image, which, len(releases or [])))
+
+
 def fingerprint(value, salt):
     """A salted, slow hash of a secret value, kept to know later whether it changed."""
     return base64.b64encode(hashlib.pbkdf2_hmac("sha256", value.encode("utf-8"), salt.encode("ascii"),
@@ -378,6 +519,122 @@ def plan_secrets(listed, wanted, absent, records, salt, force=False):
             to_unset.append(name)
             reasons[name] = "remove"
     return to_set, to_unset, reasons
+
+
+SECRET_MAX_BYTES = 60000     # bufio.Scanner stops silently at a 64 KiB line; set reads 64 KiB
+
+
+def _scan_lines(text):
+    """Lines as Go's bufio.ScanLines gives them: split on \\n, one trailing \\r dropped."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def parse_secrets_import(text):
+    """What `flyctl secrets import` stores for `text` on its standard input (pure).
+
+    Written from a reading of flyctl's parser (internal/command/secrets/parser.go, v0.4.87):
+    lines starting with `#` and blank lines are skipped; NAME is cut at the first `=` and
+    trimmed; spaces are trimmed from the left of the value; a `#` ends the value (and spaces
+    before it are trimmed) unless the text before it holds an odd number of `"`; a value
+    wrapped in triple double quotes is taken as is; a value opening with them and not closing
+    them goes on over the next lines, verbatim, up to a line ending with them; otherwise one
+    pair of `"` or of `'` around the value is removed. No escapes. An unterminated multi-line
+    value is dropped.
+    """
+    secrets, name, parts = {}, None, None
+    for line in _scan_lines(text):
+        if name is not None:
+            if line.endswith('"""'):
+                parts.append(line[:-3])
+                secrets[name] = "\n".join(parts)
+                name, parts = None, None
+            else:
+                parts.append(line)
+            continue
+        if line.startswith("#") or not line.strip():
+            continue
+        key, eq, value = line.partition("=")
+        if not eq:
+            raise FlyctlError("Secrets must be provided as NAME=VALUE pairs (%s is invalid)" % key.strip(), kind="input")
+        key = key.strip()
+        value = value.lstrip(" ")
+        head, hash_mark, _comment = value.partition("#")
+        if hash_mark and head.count('"') % 2 == 0:
+            value = head.rstrip(" ")
+        if len(value) >= 6 and value.startswith('"""') and value.endswith('"""'):
+            secrets[key] = value[3:-3]
+        elif value.startswith('"""'):
+            name, parts = key, [value[3:]]
+        else:
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            secrets[key] = value
+    return secrets
+
+
+def encode_secret(name, value):
+    """The `secrets import` text that flyctl's parser reads back as exactly `value`, or None.
+
+    Single-line values go in triple double quotes, or in single quotes when the text before
+    their first `#` holds an odd number of `"` (a `#` is a comment then); multi-line values in
+    triple double quotes over several lines. Every candidate is parsed back with
+    parse_secrets_import() and kept only when it gives the value byte for byte.
+    """
+    if len(value.encode("utf-8")) > SECRET_MAX_BYTES:
+        return None
+    candidates = ['"""%s"""' % value]
+    if "\n" not in value:
+        candidates.append("'%s'" % value)
+    for quoted in candidates:
+        text = "%s=%s" % (name, quoted)
+        try:
+            if parse_secrets_import(text + "\n") == {name: value}:
+                return text
+        except FlyctlError:
+            continue
+    return None
+
+
+def secret_calls(wanted):
+    """How to give flyctl each secret of {name: value} so that it stores the value exactly.
+
+    Returns (import_text or None, names for `secrets set NAME=-` (value on stdin, which flyctl
+    trims: only for values without surrounding white space)). Raises FlyctlError, before any
+    call, naming the secrets no flyctl path stores unchanged. Values never appear in messages.
+    """
+    lines, by_stdin, refused = [], [], []
+    for name in sorted(wanted):
+        value = wanted[name]
+        text = encode_secret(name, value)
+        if text is not None:
+            lines.append(text)
+        elif value == value.strip() and value and len(value.encode("utf-8")) <= SECRET_MAX_BYTES:
+            by_stdin.append(name)
+        else:
+            refused.append(name)
+    if refused:
+        raise FlyctlError("secret%s %s: flyctl would not store %s value unchanged (secrets import cannot carry it - "
+                          "a multi-line value whose first line has a # after an odd number of double quotes, a line "
+                          "ending in a carriage return or in three double quotes, or more than %d bytes - and "
+                          "secrets set trims white space from both ends); nothing was changed"
+                          % ("s" if len(refused) > 1 else "", ", ".join(refused), "their" if len(refused) > 1 else "its",
+                             SECRET_MAX_BYTES), kind="input")
+    return ("\n".join(lines) + "\n" if lines else None), by_stdin
+
+
+def secret_storage_problems(to_set, reasons, before, after):
+    """Names flyctl did not visibly store: not listed after the set, or (for a new value of a
+    secret we had recorded) listed with the digest it had before. Pure; [] when all is well."""
+    problems = []
+    for name in to_set:
+        if name not in after:
+            problems.append("%s is not listed by secrets list after it was set" % name)
+        elif reasons.get(name) == "new value" and before.get(name) == after[name]:
+            problems.append("%s still has digest %s after a new value was set" % (name, after[name]))
+    return problems
 
 
 def check_secret_name(name):
@@ -462,20 +719,84 @@ class Flyctl:
     def image(self):
         return self.json(["image", "show", "-a", self.app])
 
+    def stream(self, args, timeout, quiet=0.5, env=None, ready=None):
+        """Run `flyctl args...` reading its output as it comes, bounded by `timeout` seconds.
+
+        Once `ready(stdout)` is true and nothing more came for `quiet` seconds, flyctl is
+        stopped: a batch is printed at once, so there is no reason to wait for the time limit.
+        Returns (how, rc, stdout, stderr) with how in exited / batch / deadline (see
+        logs_outcome). The call goes through subprocess (argument list, no shell) because
+        run_command can only wait for the end.
+        """
+        environ = dict(os.environ)
+        environ.update(self.env)
+        environ.update(env or {})
+        self.calls.append(list(args))
+        proc = subprocess.Popen(self.argv(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=self.cwd, env=environ, start_new_session=True)
+        out, err = [], []
+        streams = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+        start = time.monotonic()
+        last = start
+        how = None
+        while streams:
+            now = time.monotonic()
+            if now - start >= timeout:
+                how = "deadline"
+                break
+            if ready is not None and now - last >= quiet and ready(b"".join(out).decode("utf-8", "replace")):
+                how = "batch"
+                break
+            readable, _w, _x = select.select(list(streams), [], [], min(quiet, max(0.01, timeout - (now - start))))
+            for fd in readable:
+                chunk = os.read(fd, 65536)
+                if chunk:
+                    streams[fd].append(chunk)
+                    last = time.monotonic()
+                else:
+                    del streams[fd]
+        if how is None:
+            how = "exited"
+            try:
+                rc = proc.wait(timeout=max(1, timeout - (time.monotonic() - start)))
+            except subprocess.TimeoutExpired:
+                how = "deadline"
+        if how != "exited":
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                proc.wait()
+            rc = proc.returncode
+        proc.stdout.close()
+        proc.stderr.close()
+        return how, rc, b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace")
+
     def logs(self, timeout=20, machine=None, region=None):
-        """(entries, timed_out). `logs --no-tail` polls until it has something: bounded here."""
+        """(entries, outcome) of one bounded `logs --no-tail --json` read (see logs_outcome).
+
+        flyctl prints the first non-empty batch and exits; while the buffer is empty it polls
+        for ever (logs/polling.go): stopped at `timeout`, and as soon as a batch has arrived.
+        """
         args = ["logs", "-a", self.app, "--no-tail", "--json"]
         if machine:
             args += ["--machine", machine]
         if region:
             args += ["--region", region]
+        started = time.monotonic()
         # FLY_REGION would silently filter the logs to one region.
-        rc, out, err = self.run(args, timeout=timeout, env={"FLY_REGION": ""}, check=False)
-        if rc == TIMEOUT_RC or (rc in (-9, 137, -15, 143) and not out.strip()):
-            return parse_json_stream(out), True
-        if rc != 0:
+        how, rc, out, err = self.stream(args, timeout, env={"FLY_REGION": ""},
+                                        ready=lambda text: bool(parse_json_stream(text)))
+        entries = parse_json_stream(out)
+        outcome = logs_outcome(how, rc, len(entries), timeout)
+        if outcome is None:
             raise classify(args, rc, out, err, self.app)
-        return parse_json_stream(out), False
+        outcome["seconds"] = round(time.monotonic() - started, 2)
+        return entries, outcome
 
     def image_exists(self, image):
         """True when the registry still holds `image` (`deploy --build-only`: deploys nothing)."""

@@ -23,8 +23,10 @@ description:
     C(flyctl releases --json --image) - of release O(to_version), or of the newest earlier
     release with status C(complete) and an image other than the current one.
   - Before deploying anything, the module checks that the registry still holds the image
-    (C(deploy --build-only --image), which deploys nothing; registries prune old images), and
-    it refuses to roll "back" onto the current release - the one failing now - or onto its image
+    (C(deploy --build-only --image), which deploys nothing). A missing image that an earlier
+    release ran was pruned by the registry; one that no listed release ran was never pushed, or
+    is mistyped - the message says which. It also
+    refuses to roll "back" onto the current release - the one failing now - or onto its image
     while it is failing.
   - After the deploy, every machine must be started with passing checks, and O(health) (when
     given) must answer healthy. Rollbacks made are recorded in O(state_dir), so that the image
@@ -190,6 +192,7 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.flyctl import (
     common_argument_spec,
     ensure_dir,
     fail,
+    image_missing_reason,
     release_view,
     runner,
     state_path,
@@ -254,10 +257,10 @@ def run(module, fly):
     result["image"] = image
 
     if not fly.image_exists(image):
-        which = " of release v%d" % result["target"]["version"] if result["target"] else ""
-        raise FlyctlError("image %s%s no longer exists in the registry (registries prune old images); nothing "
-                          "was deployed%s" % (image, which, "; choose another release with to_version"
-                                              if result["target"] else ""), kind="image_missing")
+        version = result["target"]["version"] if result["target"] else None
+        hint = "; choose another release with to_version" if result["target"] else ""
+        raise FlyctlError("%s; nothing was deployed%s" % (image_missing_reason(image, releases, version), hint),
+                          kind="image_missing")
     result["changed"] = True
     result["action"] = p["state"]
     if module.check_mode:

@@ -45,16 +45,33 @@ options:
     default: [status, releases, scale]
   logs_timeout:
     description:
-      - Seconds to wait for C(logs --no-tail). It returns the first non-empty batch of recent
-        lines, and keeps polling while there is none; after this long the task returns no lines
-        and RV(logs_timed_out=true) instead of hanging.
+      - Seconds to wait at most for C(logs --no-tail). flyctl prints the first non-empty batch
+        of recent lines and exits, and keeps polling for ever while there is none. The batch is
+        returned as soon as it has arrived; with no line after this long the task returns no
+        lines and RV(logs_timed_out=true) instead of hanging.
     type: int
     default: 20
   log_error_pattern:
     description:
-      - Regular expression marking a log line as an error (in addition to level C(error) or C(fatal)).
+      - Regular expression marking a log line as an error (in addition to level C(error) or
+        C(fatal)). Fly logs whatever the app prints at level C(info), so this is what finds the
+        app's own errors.
     type: str
     default: '(?i)\b(error|exception|fatal|panic|unhandled)\b'
+  redis_tag:
+    description: Text that marks a log line as one about Redis (with V(logs) gathered, see RV(redis)).
+    type: str
+    default: '[Redis]'
+  redis_connected_text:
+    description: Text of the line that says Redis is connected.
+    type: str
+    default: '[Redis] Connected'
+  redis_error_pattern:
+    description:
+      - Regular expression that makes a Redis line an error. A Redis line that is neither
+        connected nor an error leaves the machine C(unknown).
+    type: str
+    default: '(?i)\b(error|err|fail(ed|ure)?|refused|econn\w*|etimedout|timed? ?out|disconnect(ed)?|closed|lost|down)\b'
 seealso:
   - module: oncall.runbooks.flyctl_scale
   - module: oncall.runbooks.flyctl_deploy
@@ -136,9 +153,29 @@ log_errors:
   type: list
   elements: dict
 logs_timed_out:
-  description: C(logs --no-tail) returned nothing within O(logs_timeout).
+  description: C(logs --no-tail) returned no line within O(logs_timeout) (never true when lines were read).
   returned: when logs is gathered
   type: bool
+logs_read:
+  description:
+    - How the log read went - C(read) (lines), C(timed_out), C(note) (for example V(12 lines read)
+      or V(no log lines within 20s)) and C(seconds) it took.
+  returned: when logs is gathered
+  type: dict
+  sample: {"read": 12, "timed_out": false, "note": "12 lines read", "seconds": 0.4}
+redis:
+  description:
+    - Per machine, what its newest Redis line says (C(connected), C(error) or C(unknown)), with
+      that line's time and text; C(ok) when no machine is in error and one at least is
+      connected; C(error), C(connected), C(unknown) list the machine ids; C(detail) says it in words.
+    - With V(status) or V(machines) gathered, only the started machines are judged (the log buffer
+      still holds lines of destroyed ones), and a started machine without any Redis line is C(unknown).
+  returned: when logs is gathered
+  type: dict
+  sample: {"ok": false, "error": ["e8247d3a652e98"], "connected": [], "unknown": [],
+           "machines": {"e8247d3a652e98": {"state": "error", "timestamp": "2026-08-20T10:04:01Z",
+                                           "message": "[Redis] error: connect ECONNREFUSED"}},
+           "detail": "e8247d3a652e98 error since 2026-08-20T10:04:01Z ([Redis] error: connect ECONNREFUSED)"}
 calls:
   description: The flyctl command lines run (without the binary, never with a token).
   returned: always
@@ -153,11 +190,14 @@ error_kind:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oncall.runbooks.plugins.module_utils.flyctl import (
+    REDIS_ERROR_PATTERN,
     FlyctlError,
     common_argument_spec,
     fail,
     log_view,
     machine_view,
+    redis_summary,
+    redis_verdicts,
     release_view,
     runner,
     status_summary,
@@ -187,9 +227,19 @@ def gather(fly, what, p):
     if "image" in what:
         result["image"] = fly.image() or []
     if "logs" in what:
-        entries, timed_out = fly.logs(timeout=p["logs_timeout"])
+        entries, outcome = fly.logs(timeout=p["logs_timeout"])
         result["logs"], result["log_errors"] = log_view(entries, p["log_error_pattern"])
-        result["logs_timed_out"] = timed_out
+        result["logs_timed_out"] = outcome["timed_out"]
+        result["logs_read"] = outcome
+        verdicts = redis_verdicts(result["logs"], tag=p["redis_tag"], connected_text=p["redis_connected_text"],
+                                  error_pattern=p["redis_error_pattern"])
+        if "machines" in result:
+            # Only the machines running now: the buffer still holds lines of destroyed ones.
+            started = [m["id"] for m in result["machines"] if m["state"] == "started"]
+            verdicts = redis_verdicts(result["logs"], started, tag=p["redis_tag"],
+                                      connected_text=p["redis_connected_text"], error_pattern=p["redis_error_pattern"])
+            verdicts = dict((k, v) for k, v in verdicts.items() if k in started)
+        result["redis"] = redis_summary(verdicts)
     return result
 
 
@@ -199,6 +249,9 @@ def main():
         gather=dict(type="list", elements="str", choices=GATHER, default=["status", "releases", "scale"]),
         logs_timeout=dict(type="int", default=20),
         log_error_pattern=dict(type="str", default=r"(?i)\b(error|exception|fatal|panic|unhandled)\b"),
+        redis_tag=dict(type="str", default="[Redis]"),
+        redis_connected_text=dict(type="str", default="[Redis] Connected"),
+        redis_error_pattern=dict(type="str", default=REDIS_ERROR_PATTERN),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     fly = None

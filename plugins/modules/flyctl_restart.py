@@ -16,8 +16,10 @@ description:
   - Without O(machines), runs C(flyctl apps restart APP) (the app is a positional argument -
     C(apps restart) has no C(-a) flag). flyctl restarts, one after another, B(only the machines
     that are started); stopped, suspended and standby machines are skipped and listed in RV(skipped).
-  - With O(machines), runs C(flyctl machine restart ID... -a APP) for those machines, after
-    checking that each belongs to the app.
+  - With O(machines), runs C(flyctl machine restart ID... -a APP) for those of them that are
+    started, after checking that each belongs to the app. A named machine that is not started
+    (stopped, suspended...) cannot be restarted - the Machines API refuses it and flyctl fails -
+    so it is skipped and listed in RV(skipped) with its state, as the whole-app restart does.
   - flyctl waits for the health checks of each restarted machine (unless
     O(skip_health_checks)); a machine that does not become healthy fails the task with
     flyctl's message.
@@ -72,7 +74,9 @@ restarted:
   type: list
   elements: str
 skipped:
-  description: Machines of the app not restarted, with their state - C(apps restart) leaves every machine that is not started alone.
+  description:
+    - Machines not restarted, with their state - the whole-app restart leaves every machine that is
+      not started alone; with O(machines), the named machines that are not started.
   returned: always
   type: list
   elements: dict
@@ -108,8 +112,9 @@ def run(module, fly):
         if unknown:
             raise FlyctlError("machine %s was not found in app '%s' (its machines: %s)"
                               % (", ".join(unknown), p["app"], ", ".join(sorted(by_id)) or "none"), kind="not_found")
-        targets = list(p["machines"])
-        skipped = [{"id": m["id"], "state": m["state"]} for m in machines if m["id"] not in targets]
+        named = list(dict.fromkeys(p["machines"]))
+        targets = [i for i in named if by_id[i]["state"] == "started"]
+        skipped = [{"id": i, "state": by_id[i]["state"]} for i in named if i not in targets]
         args = ["machine", "restart"] + targets + ["-a", p["app"]]
     else:
         targets = sorted(m["id"] for m in machines if m["state"] == "started" and m["managed"])
@@ -119,9 +124,10 @@ def run(module, fly):
             args.append("--force-stop")
     if p["skip_health_checks"]:
         args.append("--skip-health-checks")
-    if skipped and not p["machines"]:
-        module.warn("apps restart restarts only started machines; not restarted: %s"
-                    % ", ".join("%s (%s)" % (s["id"], s["state"]) for s in skipped))
+    if skipped:
+        module.warn("%s restarts only started machines; not restarted: %s"
+                    % ("machine restart" if p["machines"] else "apps restart",
+                       ", ".join("%s (%s)" % (s["id"], s["state"]) for s in skipped)))
     result = dict(changed=bool(targets), restarted=targets, skipped=skipped)
     if targets and not module.check_mode:
         fly.run(args)

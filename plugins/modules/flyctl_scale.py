@@ -16,6 +16,10 @@ description:
   - O(state=scaled) brings one process group to O(count) machines and O(memory) MB, with
     C(flyctl scale count N --process-group G --yes) and C(flyctl scale memory M --process-group G).
     It reads C(scale show --json) first and calls nothing when the group is already there.
+    Count and memory are independent - an option not given is left as it is - and the memory is
+    checked before any call. The memory of machines that exist is changed first, so that a
+    memory the API refuses leaves the count alone; on a failure RV(applied) and the message
+    say which steps flyctl had already carried out.
   - O(state=stopped) is the runbook's emergency stop (C(scale count 0)). B(It destroys the
     machines, it does not stop them) - flyctl has no "stop the app" that scale count could mean.
     Before destroying anything it records, per process group, the machine count per region and
@@ -109,6 +113,11 @@ destroyed_machines:
   returned: when state is stopped
   type: list
   elements: str
+applied:
+  description: On failure, the scale calls flyctl had already carried out (they are kept), as RV(plan).
+  returned: failure
+  type: list
+  elements: dict
 new_machines:
   description: Ids of machines that did not exist before the task.
   returned: always
@@ -136,6 +145,7 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.flyctl import (
     common_argument_spec,
     ensure_dir,
     fail,
+    order_plan,
     parse_memory,
     plan_scale,
     restore_plan,
@@ -169,6 +179,30 @@ def execute(fly, plan):
         else:
             args = ["scale", "memory", str(value), "-a", fly.app, "--process-group", group]
         fly.run(args)
+
+
+def apply_plan(fly, plan, before, done):
+    """Run the plan in the order of order_plan(), appending each step to `done` once flyctl
+    has taken it; returns the scale after."""
+    first, then = order_plan(plan, before)
+    for step in first:
+        execute(fly, [step])
+        done.append(step)
+    after = fly.scale() if first else before
+    if then:
+        counts = [s for s in then if s[0] == "count"]
+        for step in counts:
+            execute(fly, [step])
+            done.append(step)
+        after = fly.scale() if counts else after
+        # New machines copy the config of the group's machines (or the app's): a memory step
+        # may be needed no longer.
+        for step in then:
+            if step[0] == "memory" and after.get(step[1], {}).get("memory_mb") != step[2]:
+                execute(fly, [step])
+                done.append(step)
+                after = fly.scale()
+    return after
 
 
 def describe(plan):
@@ -219,16 +253,20 @@ def run(module, fly):
     if plan:
         result["changed"] = True
         if not module.check_mode:
-            counts = [s for s in plan if s[0] == "count"]
-            execute(fly, counts)
-            after = fly.scale() if counts else before
-            # New machines copy the config of the group's machines (or the app's): the memory
-            # step may be needed no longer.
-            memory = [s for s in plan if s[0] == "memory" and after.get(s[1], {}).get("memory_mb") != s[2]]
-            if memory:
-                execute(fly, memory)
-                after = fly.scale()
-            result["plan"] = describe(counts + memory)
+            done = []
+            try:
+                after = apply_plan(fly, plan, before, done)
+            except FlyctlError as exc:
+                extras = dict(exc.extras, applied=describe(done))
+                msg = str(exc)
+                if done:
+                    msg += " (applied before this failure, and kept: %s)" % ", ".join(
+                        "%s %s of %s%s" % (s[0], s[2], s[1], " in %s" % s[3] if len(s) > 3 and s[3] else "")
+                        for s in done)
+                else:
+                    msg += " (nothing was applied)"
+                raise FlyctlError(msg, kind=exc.kind, **extras)
+            result["plan"] = describe(done)
     result["scale"] = after
     if p["state"] != "scaled" and plan and not module.check_mode:
         ids_after = machine_ids(fly)

@@ -22,9 +22,18 @@ description:
     secret is left alone when flyctl still lists the recorded digest (nobody changed it since)
     and the wanted value has the recorded fingerprint. A secret that exists but was set outside
     this module is set once (its value cannot be compared), then recorded.
-  - All changes are staged (C(secrets import --stage) reading C(NAME=VALUE) lines from standard
-    input, so values never appear on a command line; C(secrets unset --stage)) and then deployed
-    once with C(secrets deploy) - one restart of the machines for any number of secrets.
+  - All changes are staged and then deployed once with C(secrets deploy) - one restart of the
+    machines for any number of secrets. Values go to flyctl on standard input only, never on a
+    command line - C(secrets import --stage) reading C(NAME=VALUE) lines, each value quoted for
+    flyctl's import parser (which takes an unquoted C(#) as a comment, strips one pair of
+    quotes and reads three double quotes as a multi-line value) and parsed back by the module
+    before anything is called, so that flyctl stores it byte for byte. A value that parser
+    cannot carry goes through C(secrets set NAME=- --stage) instead (value on standard input),
+    unless it has white space at either end, which that command trims - such a value is
+    refused, with nothing changed. C(secrets unset --stage) removes.
+  - After the set, every name set must be listed by C(secrets list), and a new value must have
+    changed the listed digest, before the module records anything; records made by versions of
+    this module that sent values unquoted are not trusted (those secrets are set once more).
   - Values are never returned or logged; RV(names) lists the app's secret names only.
 author:
   - oncall.runbooks maintainers (@oncall-runbooks)
@@ -46,7 +55,9 @@ attributes:
 options:
   secrets:
     description:
-      - Secrets that must have these values, as C(NAME - value). Values must be one line.
+      - Secrets that must have these values, as C(NAME - value). Any text - C(#), both kinds of
+        quotes, C(=), spaces at either end, several lines - is stored exactly as given (see above
+        for the few values flyctl cannot store unchanged, which are refused).
     type: dict
     default: {}
   absent:
@@ -132,6 +143,8 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.flyctl import (
     new_salt,
     plan_secrets,
     runner,
+    secret_calls,
+    secret_storage_problems,
     state_path,
     status_summary,
 )
@@ -143,23 +156,29 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.state_file import 
 )
 
 
+RECORD_FORMAT = 2   # 1 (no "format"): values were sent unquoted and may have been stored changed
+
+
 def run(module, fly):
     p = module.params
     wanted = {}
     for name, value in (p["secrets"] or {}).items():
         check_secret_name(name)
-        value = "" if value is None else str(value)
-        if "\n" in value or "\r" in value:
-            raise FlyctlError("secret %s: values must be one line" % name, kind="input")
-        wanted[name] = value
+        wanted[name] = "" if value is None else str(value)
     for name in p["absent"]:
         check_secret_name(name)
     path = state_path(p["state_dir"], p["app"], "secrets")
     record = read_state(path, default={})
     salt = record.get("salt") or new_salt()
+    records = record.get("secrets", {}) if record.get("format") == RECORD_FORMAT else {}
     listed = fly.secrets()
-    to_set, to_unset, reasons = plan_secrets(listed, wanted, p["absent"], record.get("secrets", {}), salt,
-                                             force=p["force"])
+    to_set, to_unset, reasons = plan_secrets(listed, wanted, p["absent"], records, salt, force=p["force"])
+    if record.get("secrets") and record.get("format") != RECORD_FORMAT:
+        for name in to_set:
+            if reasons[name].startswith("present, but set outside"):
+                reasons[name] = "recorded by an older version of this module, which could store a changed value"
+    # Refuse, before any call, a value no flyctl path would store unchanged.
+    import_text, by_stdin = secret_calls(dict((n, wanted[n]) for n in to_set))
     staged = [s["name"] for s in listed if s["status"] in ("Staged", "Partial") and s["name"] in wanted]
     result = dict(changed=bool(to_set or to_unset), set=to_set, unset=to_unset, reasons=reasons, deployed=False,
                   names=listed)
@@ -169,11 +188,19 @@ def run(module, fly):
             result["changed"] = True
             reasons.update(dict((n, "staged, not deployed") for n in staged))
         return result, before, before
-    if to_set:
-        data = "\n".join("%s=%s" % (n, wanted[n]) for n in to_set)
-        fly.run(["secrets", "import", "-a", p["app"], "--stage"], data=data)
+    if import_text:
+        fly.run(["secrets", "import", "-a", p["app"], "--stage"], data=import_text)
+    for name in by_stdin:
+        fly.run(["secrets", "set", "%s=-" % name, "-a", p["app"], "--stage"], data=wanted[name])
     if to_unset:
         fly.run(["secrets", "unset"] + to_unset + ["-a", p["app"], "--stage"])
+    after_list = fly.secrets()
+    after = dict((s["name"], s["digest"]) for s in after_list)
+    problems = secret_storage_problems(to_set, reasons, before, after)
+    if problems:
+        # Nothing recorded and nothing deployed: the next run sets them again.
+        raise FlyctlError("flyctl did not store the secrets as set (staged, not deployed, not recorded): %s"
+                          % "; ".join(problems), kind="not_stored", names=after_list)
     if staged:
         result["changed"] = True
         reasons.update(dict((n, "staged, not deployed") for n in staged if n not in reasons))
@@ -182,17 +209,17 @@ def run(module, fly):
         if summary["machines_total"]:
             fly.run(["secrets", "deploy", "-a", p["app"]])
             result["deployed"] = True
+            after_list = fly.secrets()
+            after = dict((s["name"], s["digest"]) for s in after_list)
         else:
             module.warn("the app has no machines: the secrets are staged and take effect with the next deploy")
-    after_list = fly.secrets()
-    after = dict((s["name"], s["digest"]) for s in after_list)
-    records = record.get("secrets", {})
     for name in to_set:
-        records[name] = {"digest": after.get(name), "fingerprint": fingerprint(wanted[name], salt), "set_at": now_iso()}
+        records[name] = {"digest": after.get(name), "fingerprint": fingerprint(wanted[name], salt), "set_at": now_iso(),
+                         "via": "set from stdin" if name in by_stdin else "import"}
     for name in to_unset:
         records.pop(name, None)
     ensure_dir(path)
-    write_state(path, {"salt": salt, "secrets": records}, mode=0o600)
+    write_state(path, {"format": RECORD_FORMAT, "salt": salt, "secrets": records}, mode=0o600)
     result["names"] = after_list
     return result, before, after
 

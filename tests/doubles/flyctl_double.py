@@ -15,7 +15,14 @@ order), the error texts and exit codes, and the traps an operator falls into:
   updated) even when nothing changed, unless `--stage`; `secrets list` shows name, digest
   and status, never values (the double keeps no values at all, only digests);
 - `deploy --image REF` of an image the registry no longer holds fails with flyctl's text;
-- `logs --no-tail` keeps polling while the log buffer is empty (callers must bound it);
+- `logs --no-tail` prints the first non-empty batch and exits, and keeps polling until it is
+  killed while the buffer is empty (callers must bound it);
+- `secrets import` parses its standard input as flyctl's parser does (comments, quotes,
+  triple-quoted multi-line values), so an unquoted `#` cuts a value and quotes are stripped;
+  `secrets set NAME=-` trims the value read from standard input;
+- app output (Redis lines included) is logged at level `info`; a Redis outage leaves the
+  health checks passing; a stopped machine keeps its last (stale) check results;
+- `machine restart` of a machine that is not started fails;
 - unknown app, missing token and bad token fail with flyctl's texts.
 
 Files (environment):
@@ -28,7 +35,8 @@ Files (environment):
                        default: the state's "flyctl_version", else 0.4.87
 
 Admin (not part of flyctl): `python3 flyctl_double.py init|show|prune-image|break-image|
-add-log|clear-logs|stop-machine|set-version|mark ...` (see --help). tests/doubles/flyctl is
+add-log|clear-logs|redis-outage|stop-machine|start-machine|secret-matches|set-version|mark ...`
+(see --help). tests/doubles/flyctl is
 the executable; `fly` may be a link to it (messages then say `fly`).
 
 Not modelled: building images, fly.toml sections other than `app`, volumes, config.yml
@@ -69,6 +77,10 @@ class Exit(Exception):
     def __init__(self, code):
         Exception.__init__(self, code)
         self.code = code
+
+
+class PollAgain(Exception):
+    """`logs --no-tail` found the buffer empty: poll again (released lock), until killed."""
 
 
 class CmdError(Exception):
@@ -185,14 +197,20 @@ def machine_healthy(app, m):
     return m["image"] not in app.get("broken_images", [])
 
 
+REDIS_ERROR = "[Redis] error: connect ECONNREFUSED 172.16.3.2:6379"
+
+
 def boot_logs(app, m):
+    # What the app prints goes to the log at level `info`, whatever it says: flyctl only
+    # passes on the level the log API gives (logs/polling.go copies entry.Level,
+    # internal/render/logs.go prints it); Fly's log pipeline gives stdout/stderr `info`.
     add_log(app, m, "Starting init (commit: 6c3309b)...")
     if machine_healthy(app, m):
         add_log(app, m, "[Server] Listening on port 3978")
-        add_log(app, m, "[Redis] Connected")
+        add_log(app, m, REDIS_ERROR if app.get("redis_down") else "[Redis] Connected")
     else:
-        add_log(app, m, "[Redis] error: connect ECONNREFUSED 172.16.3.2:6379", level="error")
-        add_log(app, m, "Error: bridge exited with code 1", level="error")
+        add_log(app, m, REDIS_ERROR)
+        add_log(app, m, "Error: bridge exited with code 1")
 
 
 def new_machine(app, group, region, image, release, guest):
@@ -224,8 +242,11 @@ def checks_of(app, m):
     if m.get("checks_override") is not None:
         return m["checks_override"]
     if m["state"] != "started":
-        return []
+        # The Machines API keeps the last results of a machine that stopped, and flyctl shows
+        # them as they come (internal/command/status/machines.go): a stale `passing`.
+        return m.get("last_checks") or []
     ok = machine_healthy(app, m)
+    # A Redis outage does not fail the HTTP service check: the app still answers GET /.
     return [{"name": "servicecheck-00-http-3978", "status": "passing" if ok else "critical",
              "output": "Success" if ok else "connect: connection refused",
              "updated_at": m["updated_at"].replace("Z", ".51Z")}]
@@ -828,6 +849,12 @@ def cmd_scale_memory(ctx, state):
     members = [m for m in launch(app) if m["group"] == group]
     if not members:
         raise CmdError("No active machines in process group '%s', check `fly status` output" % group)
+    guest = members[0]["guest"]
+    if guest["cpu_kind"] == "shared" and mb > 2048 * guest["cpus"]:
+        # Refused by the Machines API, not by flyctl (the text is not in flyctl's source: UNCONFIRMED).
+        raise CmdError("failed to update VM %s: invalid machine size: %d MB is more than a %s takes (%d MB at "
+                       "most) (Request ID: %s)" % (members[0]["id"], mb, size_name(guest), 2048 * guest["cpus"],
+                                                   request_id()))
     for m in members:
         m["guest"]["memory_mb"] = mb
         m["instance_id"] = new_ulid()
@@ -889,6 +916,15 @@ def cmd_machine_restart(ctx, state):
         m = next((x for x in active(app) if x["id"] == mid), None)
         if m is None:
             raise CmdError("machine %s was not found in app '%s'" % (mid, app["name"]))
+    for mid in ctx.args:
+        m = next(x for x in active(app) if x["id"] == mid)
+        if m["state"] != "started":
+            # flyctl wraps the Machines API's refusal (internal/command/machine/restart.go,
+            # internal/machine/restart.go); the API's own words are not in flyctl's source.
+            ctx.print("Restarting machine %s" % m["id"])
+            raise CmdError("failed to restart machine %s: could not stop machine %s: failed to restart VM %s: "
+                           "unable to restart machine, not currently started (Request ID: %s)"
+                           % (mid, mid, mid, request_id()), commit=True)
         restart_machine(ctx, app, m)
 
 
@@ -978,23 +1014,69 @@ def cmd_secrets_set(ctx, state):
             data = read_stdin(ctx)
             if data is None:
                 raise CmdError("secret `%s` expects standard input but none provided" % name)
-            value = data.strip()
+            value = data.strip()    # helpers/stdin.go ReadStdin: strings.TrimSpace
         pairs.append((name, value))
     app = app_for(ctx, state)
     store_secrets(ctx, app, pairs)
 
 
-def cmd_secrets_import(ctx, state):
-    data = read_stdin(ctx) or ""
-    pairs = []
-    for line in data.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
+def parse_import(data):
+    """flyctl's `secrets import` parser (internal/command/secrets/parser.go), read from the
+    source: lines scanned with bufio.ScanLines (a trailing CR dropped); `#` lines and blank
+    lines skipped; NAME cut at the first `=` and trimmed; spaces trimmed off the value's left;
+    a `#` ends the value (spaces before it trimmed) when the text before it holds an even
+    number of double quotes; a value in triple double quotes is taken as is; triple double
+    quotes without a close open a multi-line value, taken verbatim up to a line ending in
+    them; else one pair of double or single quotes around the value is removed. No escapes;
+    an unterminated multi-line value is lost; a value that is a lone double quote makes
+    flyctl panic (slice out of range): exit 3 here.
+    """
+    pairs, key, parts = [], None, None
+    lines = data.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for line in lines:
+        if line.endswith("\r"):
+            line = line[:-1]
+        if key is not None:
+            if line.endswith('"""'):
+                parts.append(line[:-3])
+                pairs.append((key, "\n".join(parts)))
+                key = None
+            else:
+                parts.append(line)
+            continue
+        if line.startswith("#") or line.strip() == "":
             continue
         name, eq, value = line.partition("=")
         if not eq:
-            raise CmdError("Secrets must be provided as NAME=VALUE pairs (%s is invalid)" % name)
-        pairs.append((name.strip(), value.strip().strip('"')))
+            raise CmdError("Failed to parse secrets from stdin: Secrets must be provided as NAME=VALUE pairs "
+                           "(%s is invalid)" % line)
+        name = name.strip()
+        value = value.lstrip(" ")
+        cut = value.find("#")
+        if cut >= 0 and value[:cut].count('"') % 2 == 0:
+            value = value[:cut].rstrip(" ")
+        if value.startswith('"""') and value.endswith('"""') and len(value) >= 6:
+            pairs.append((name, value[3:-3]))
+        elif value.startswith('"""'):
+            key, parts = name, [value[3:]]
+        else:
+            if value.startswith('"') and value.endswith('"'):
+                if len(value) < 2:
+                    sys.stderr.write("panic: runtime error: slice bounds out of range [1:0]\n")
+                    raise Exit(3)
+                value = value[1:-1]
+            elif value.startswith("'") and value.endswith("'") and len(value) >= 2:
+                value = value[1:-1]
+            pairs.append((name, value))
+    return pairs
+
+
+def cmd_secrets_import(ctx, state):
+    pairs = parse_import(read_stdin(ctx) or "")
+    if not pairs:
+        raise CmdError("requires at least one SECRET=VALUE pair")
     app = app_for(ctx, state)
     store_secrets(ctx, app, pairs)
 
@@ -1019,18 +1101,12 @@ def cmd_logs(ctx, state):
         raise CmdError("the double does not stream logs; pass --no-tail")
     machine = ctx.flag("machine")
     region = ctx.flag("region") or (None if machine else os.environ.get("FLY_REGION") or None)
-    deadline = time.monotonic() + float(os.environ.get("FLYCTL_DOUBLE_LOGS_POLL_LIMIT", "3600"))
-    while True:
-        entries = [e for e in app.get("logs", [])
-                   if (not machine or e["instance"] == machine) and (not region or e["region"] == region)]
-        if entries:
-            break
-        # flyctl keeps polling while the buffer is empty: reproduce it (callers must time out).
-        if time.monotonic() > deadline:
-            raise Exit(0)
-        time.sleep(0.5)
-        with locked_state(write=False) as fresh:
-            app = fresh["apps"].get(app["name"], app)
+    entries = [e for e in app.get("logs", [])
+               if (not machine or e["instance"] == machine) and (not region or e["region"] == region)]
+    if not entries:
+        # logs/polling.go (Poll): an empty batch backs off and polls again, for ever; with
+        # --no-tail it returns only after a non-empty batch. So flyctl waits until killed.
+        raise PollAgain()
     for e in entries[-100:]:
         if ctx.json_mode:
             sys.stdout.write(json.dumps({
@@ -1247,10 +1323,15 @@ def run(argv, stdin=None):
             if values.get("help"):
                 sys.stdout.write(cmd.usage(prog))
                 return 0
-            with locked_state(write=cmd.mutating) as state:
-                ctx = Ctx(prog, cmd, values, args, stdin)
-                cmd.run(ctx, state)
-            return 0
+            while True:
+                try:
+                    with locked_state(write=cmd.mutating) as state:
+                        ctx = Ctx(prog, cmd, values, args, stdin)
+                        cmd.run(ctx, state)
+                    return 0
+                except PollAgain:
+                    # outside the lock, so that the buffer can fill meanwhile
+                    time.sleep(0.25)
         except CmdError as exc:
             rc = exc.code
             if exc.stdout:
@@ -1319,6 +1400,11 @@ def admin_app(state, name):
     return state["apps"][name]
 
 
+def admin_machine(app, ref):
+    ms = active(app)
+    return ms[int(ref[1:])] if ref.startswith("#") else next(x for x in ms if x["id"] == ref)
+
+
 def admin_main(argv=None):
     p = argparse.ArgumentParser(prog="flyctl_double.py", description="Set up the flyctl double's state (tests).")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -1345,12 +1431,23 @@ def admin_main(argv=None):
     s = sub.add_parser("add-log", help="append a log line")
     s.add_argument("--app", required=True)
     s.add_argument("--level", default="info")
+    s.add_argument("--machine", help="machine id, or #N for the Nth machine (default: the first)")
     s.add_argument("message")
     s = sub.add_parser("clear-logs")
     s.add_argument("--app", required=True)
-    s = sub.add_parser("stop-machine", help="put a machine in state stopped")
+    s = sub.add_parser("redis-outage", help="Redis goes down: every started machine logs a Redis error (at "
+                                            "level info, as app output is); health checks keep passing")
     s.add_argument("--app", required=True)
-    s.add_argument("machine", help="machine id, or #N for the Nth machine")
+    s.add_argument("--end", action="store_true", help="Redis is back: every started machine logs Connected")
+    for name, hlp in (("stop-machine", "put a machine in state stopped (its last checks stay, stale)"),
+                      ("start-machine", "start a stopped machine (as Fly Proxy's autostart would)")):
+        s = sub.add_parser(name, help=hlp)
+        s.add_argument("--app", required=True)
+        s.add_argument("machine", help="machine id, or #N for the Nth machine")
+    s = sub.add_parser("secret-matches", help="exit 0 when secret NAME holds exactly the value read from "
+                                              "standard input (compared by digest; no value is printed)")
+    s.add_argument("--app", required=True)
+    s.add_argument("name")
     s = sub.add_parser("set-version")
     s.add_argument("version")
     s = sub.add_parser("mark", help="append a marker line to the call log")
@@ -1383,17 +1480,35 @@ def admin_main(argv=None):
                 app["broken_images"].remove(image)
             print(image)
         elif opts.cmd == "add-log":
-            m = next(iter(launch(app)), None)
+            m = admin_machine(app, opts.machine) if opts.machine else next(iter(launch(app)), None)
             add_log(app, m, opts.message, level=opts.level)
         elif opts.cmd == "clear-logs":
             app["logs"] = []
+        elif opts.cmd == "redis-outage":
+            app["redis_down"] = not opts.end
+            for m in launch(app):
+                if m["state"] == "started":
+                    add_log(app, m, "[Redis] Connected" if opts.end else REDIS_ERROR)
+            print(" ".join(m["id"] for m in launch(app) if m["state"] == "started"))
         elif opts.cmd == "stop-machine":
-            ms = active(app)
-            m = ms[int(opts.machine[1:])] if opts.machine.startswith("#") else next(
-                x for x in ms if x["id"] == opts.machine)
+            m = admin_machine(app, opts.machine)
+            m["last_checks"] = checks_of(app, m)
             m["state"] = "stopped"
             machine_event(m, "exit", "stopped")
             print(m["id"])
+        elif opts.cmd == "start-machine":
+            m = admin_machine(app, opts.machine)
+            m["state"] = "started"
+            m.pop("last_checks", None)
+            machine_event(m, "start", "started")
+            boot_logs(app, m)
+            print(m["id"])
+        elif opts.cmd == "secret-matches":
+            secret = app["secrets"].get(opts.name)
+            if secret is None or secret["digest"] != digest_of(sys.stdin.read()):
+                print("%s does not hold that value" % opts.name)
+                sys.exit(1)
+            print("%s holds that value" % opts.name)
     return None
 
 

@@ -375,15 +375,6 @@ def test_runner_error_quotes_flyctl(tmp_path):
     assert str(err.value) == "app nope not found: failed to list VMs: app not found (Request ID: 01J-nrt)"
 
 
-def test_logs_timeout_returns_nothing_instead_of_failing(tmp_path):
-    mod = FakeModule(tmp_path, {"flyctl": make_bin(tmp_path, "flyctl"), "timeout": "/usr/bin/timeout"}, rc=124, out="")
-    entries, timed_out = Flyctl(mod, app="a").logs(timeout=3)
-    assert entries == [] and timed_out
-    cmd, kwargs = mod.calls[0]
-    assert cmd[:3] == ["/usr/bin/timeout", "--kill-after=5", "3"] and "--no-tail" in cmd
-    assert kwargs["environ_update"]["FLY_REGION"] == ""
-
-
 def test_image_exists(tmp_path):
     mod = FakeModule(tmp_path, {"flyctl": make_bin(tmp_path, "flyctl")}, rc=1,
                      err='Error: failed to fetch an image or build from source: could not find image "r/a:b"\n')

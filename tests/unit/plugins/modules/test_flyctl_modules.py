@@ -123,12 +123,14 @@ def test_info_clear_errors(fly, params, kind, text):
 def test_scale_then_idempotent_then_check_mode(fly):
     out = fly.run(flyctl_scale, count=3, memory="2gb", diff=True)
     assert out["changed"] is True
-    assert [p["verb"] for p in out["plan"]] == ["count", "memory"]
+    # memory of the machines that exist first: a refused memory then leaves the count alone
+    assert [p["verb"] for p in out["plan"]] == ["memory", "count"]
     assert out["scale"]["app"]["count"] == 3 and out["scale"]["app"]["memory_mb"] == 2048
     assert out["diff"]["before"]["app"]["count"] == 2 and out["diff"]["after"]["app"]["count"] == 3
     assert fly.mutating() == [
-        ["scale", "count", "3", "-a", APP, "--process-group", "app", "--yes"],
-        ["scale", "memory", "2048", "-a", APP, "--process-group", "app"]]
+        ["scale", "memory", "2048", "-a", APP, "--process-group", "app"],
+        ["scale", "count", "3", "-a", APP, "--process-group", "app", "--yes"]]
+    assert {m["guest"]["memory_mb"] for m in fly.app()["machines"]} == {2048}
     fly.forget_calls()
     out = fly.run(flyctl_scale, count=3, memory="2048")
     assert out["changed"] is False and out["plan"] == []
@@ -139,7 +141,36 @@ def test_scale_then_idempotent_then_check_mode(fly):
     assert len(fly.app()["machines"]) == 3
 
 
+def test_scale_memory_only_leaves_the_count(fly):
+    fly.run(flyctl_scale, count=3)
+    fly.forget_calls()
+    out = fly.run(flyctl_scale, memory="512mb")
+    assert out["changed"] is True and out["scale"]["app"] == dict(out["scale"]["app"], count=3, memory_mb=512)
+    assert fly.mutating() == [["scale", "memory", "512", "-a", APP, "--process-group", "app"]]
+    assert len(fly.app()["machines"]) == 3
+
+
+def test_scale_memory_refused_by_the_api_leaves_the_count(fly):
+    fly.run(flyctl_scale, count=3)
+    fly.forget_calls()
+    out = fly.run(flyctl_scale, count=1, memory="8gb")
+    assert out["failed"] is True and "invalid machine size" in out["msg"]
+    assert out["msg"].endswith("(nothing was applied)") and out["applied"] == []
+    assert len(fly.app()["machines"]) == 3
+    assert fly.mutating() == [["scale", "memory", "8192", "-a", APP, "--process-group", "app"]]
+
+
+def test_scale_step_applied_before_a_failure_is_reported(fly):
+    fly.admin("stop-machine", "--app", APP, "#0")     # not in the way: counts are of active machines
+    fly.init("--machines", "0", "--releases", "1")    # no machine: the count must come first
+    out = fly.run(flyctl_scale, count=2, memory="8gb")
+    assert out["failed"] is True
+    assert out["applied"] == [{"verb": "count", "process_group": "app", "value": 2, "region": None}]
+    assert "(applied before this failure, and kept: count 2 of app)" in out["msg"]
+
+
 @pytest.mark.parametrize("params,text", [
+    ({"count": 3, "memory": "1000"}, "memory 1000 MB is not valid"),
     ({"count": -1}, "count must be 0 or more, got -1"),
     ({"count": 0}, "count 0 destroys every machine of process group app; use state=stopped"),
     ({"memory": "300"}, "memory 300 MB is not valid"),
@@ -201,6 +232,26 @@ def test_restart_app_skips_stopped_machines(fly):
     assert sorted(m["id"] for m in restarted) == sorted(out["restarted"])
 
 
+def test_restart_named_stopped_machine_is_skipped_not_failed(fly):
+    stopped = fly.admin("stop-machine", "--app", APP, "#0")
+    started = [m["id"] for m in fly.app()["machines"] if m["id"] != stopped]
+    out = fly.run(flyctl_restart, machines=[stopped])
+    assert out["changed"] is False and out["restarted"] == []
+    assert out["skipped"] == [{"id": stopped, "state": "stopped"}]
+    assert fly.mutating() == []
+    out = fly.run(flyctl_restart, machines=[stopped] + started)
+    assert out["restarted"] == started and out["skipped"] == [{"id": stopped, "state": "stopped"}]
+    assert fly.mutating() == [["machine", "restart"] + started + ["-a", APP]]
+
+
+def test_the_double_refuses_to_restart_a_stopped_machine(fly, monkeypatch):
+    monkeypatch.setenv("FLY_API_TOKEN", TOKEN)
+    stopped = fly.admin("stop-machine", "--app", APP, "#0")
+    rc = flyctl_double.run(["flyctl", "machine", "restart", stopped, "-a", APP])
+    assert rc == 1
+    assert "not currently started" in fly.capsys.readouterr().err
+
+
 def test_restart_one_machine_and_unknown_machine(fly):
     mid = fly.app()["machines"][0]["id"]
     out = fly.run(flyctl_restart, machines=[mid])
@@ -260,6 +311,14 @@ def test_deploy_image_idempotent_and_image_gone(fly):
     assert out["changed"] is False and fly.mutating() == []
     out = fly.run(flyctl_deploy, image="registry.fly.io/freshchat-bridge:deployment-GONE")
     assert out["failed"] is True and out["error_kind"] == "image_missing" and fly.mutating() == []
+    # never deployed: not blamed on pruning
+    assert "does not exist in the registry and no release among the last 3 ran it" in out["msg"]
+    assert "prune" not in out["msg"]
+    old = fly.app()["releases"][-1]["ImageRef"]
+    fly.admin("prune-image", "--app", APP, old)
+    out = fly.run(flyctl_deploy, image=old)
+    assert out["failed"] is True and "no longer exists in the registry (it ran as v1; registries prune old images)" \
+        in out["msg"]
     out = fly.run(flyctl_deploy, force=True, strategy="immediate")
     assert out["changed"] is True and out["release"]["version"] == 4 and out["image"] == current
 
@@ -277,8 +336,10 @@ def test_deploy_checks_health_url(fly, server):
 SECRETS = {"AZURE_APP_SECRET": "az-Sup3r-s3cret-value", "REDIS_URL": "rediss://default:pw-0xDEADBEEF@redis:6379"}
 
 
-def assert_no_values(fly, raw):
-    for value in SECRETS.values():
+def assert_no_values(fly, raw, secrets=None):
+    for value in (secrets or SECRETS).values():
+        if len(value) < 4:
+            continue
         assert value not in raw
         assert value not in fly.log.read_text()
         assert value not in fly.state.read_text()
@@ -317,9 +378,77 @@ def test_secrets_change_unset_and_outside_change(fly):
     assert out["changed"] is True and out["reasons"]["AZURE_APP_SECRET"].startswith("changed since it was last set")
 
 
+AWKWARD = {
+    "HASH": "abc#def",
+    "SINGLE_QUOTED": "'k9'",
+    "DOUBLE_QUOTED": '"q"',
+    "QUOTE_THEN_HASH": 'x"y#z',
+    "EQUALS": "a=b==c",
+    "SPACES": "  lead and trail  ",
+    "MULTI": "line one # not a comment\n  'two'\n\nthree = 3  ",
+    "EMPTY": "",
+}
+
+
+def stored_exactly(fly, name, value):
+    return fly.app()["secrets"][name]["digest"] == flyctl_double.digest_of(value)
+
+
+def test_secrets_awkward_values_stored_byte_for_byte_then_idempotent(fly):
+    out = fly.run(flyctl_secret, secrets=AWKWARD)
+    assert out["changed"] is True and out["set"] == sorted(AWKWARD)
+    assert [c for c in fly.mutating() if c[:2] != ["secrets", "deploy"]] == [["secrets", "import", "-a", APP, "--stage"]]
+    for name, value in AWKWARD.items():
+        assert stored_exactly(fly, name, value), name
+    assert_no_values(fly, out["_raw"], AWKWARD)
+    fly.forget_calls()
+    again = fly.run(flyctl_secret, secrets=AWKWARD)
+    assert again["changed"] is False and fly.mutating() == []
+
+
+def test_secrets_unquoted_import_is_what_changed_values(fly):
+    # what the module used to send: flyctl's parser cuts at # and strips quotes
+    assert flyctl_double.parse_import("A=abc#def\nB='k9'\n") == [("A", "abc"), ("B", "k9")]
+
+
+def test_secrets_value_import_cannot_carry_goes_by_stdin(fly):
+    value = 'x"#y\nz'         # import would cut its first line; set NAME=- keeps it (nothing to trim)
+    out = fly.run(flyctl_secret, secrets={"ODD": value, "PLAIN": "p"})
+    assert out["changed"] is True
+    assert fly.mutating()[:2] == [["secrets", "import", "-a", APP, "--stage"],
+                                  ["secrets", "set", "ODD=-", "-a", APP, "--stage"]]
+    assert stored_exactly(fly, "ODD", value) and stored_exactly(fly, "PLAIN", "p")
+    fly.forget_calls()
+    assert fly.run(flyctl_secret, secrets={"ODD": value, "PLAIN": "p"})["changed"] is False
+
+
+def test_secrets_records_of_the_unquoted_module_are_not_trusted(fly):
+    fly.run(flyctl_secret, secrets={"HASH": "abc#def"})
+    path = Path(fly.state_dir, APP + ".secrets.json")
+    record = json.loads(path.read_text())
+    del record["format"]
+    path.write_text(json.dumps(record))
+    out = fly.run(flyctl_secret, secrets={"HASH": "abc#def"})
+    assert out["changed"] is True and out["reasons"]["HASH"].startswith("recorded by an older version")
+
+
+def test_secrets_not_stored_are_not_recorded(fly):
+    # a flyctl that accepts the import and stores nothing
+    lossy = fly.tmp / "lossy-flyctl"
+    lossy.write_text('#!/bin/sh\ncase "$*" in *"secrets import"*) cat >/dev/null; exit 0;; esac\nexec %s "$@"\n' % DOUBLE)
+    lossy.chmod(0o755)
+    out = fly.run(flyctl_secret, secrets={"LOST": "v"}, flyctl_binary=str(lossy))
+    assert out["failed"] is True and out["error_kind"] == "not_stored"
+    assert "LOST is not listed by secrets list after it was set" in out["msg"]
+    assert not Path(fly.state_dir, APP + ".secrets.json").exists()
+
+
 def test_secrets_bad_names_refused(fly):
     out = fly.run(flyctl_secret, secrets={"BAD NAME": "x"})
     assert out["failed"] is True and "secret name 'BAD NAME' is not valid" in out["msg"]
-    out = fly.run(flyctl_secret, secrets={"MULTI": "a\nb"})
-    assert out["failed"] is True and "values must be one line" in out["msg"]
+    # no flyctl path stores this unchanged: import cuts its first line at the #, set trims it
+    out = fly.run(flyctl_secret, secrets={"GOOD": "fine", "ODD": ' a"#b\nc'})
+    assert out["failed"] is True and out["error_kind"] == "input"
+    assert "secret ODD: flyctl would not store its value unchanged" in out["msg"]
+    assert "a\"#b" not in out["_raw"]
     assert fly.mutating() == []
