@@ -151,9 +151,8 @@ def main():
                     healthy_at, failed, rc, out = contend(cmd)
                     rows.append({"break": name, "contender": who, "rc": rc, "failed": failed,
                                  "time_to_healthy_s": round(healthy_at, 1) if healthy_at is not None else None})
-                    print("%-15s %-16s rc=%-4s failed=%-6d healthy after %s" % (
-                        name, who, rc, failed,
-                        "%.1f s" % healthy_at if healthy_at is not None else "never (cap %d s)" % CAP_S),
+                    when = "%.1f s" % healthy_at if healthy_at is not None else "never (cap %d s)" % CAP_S
+                    print("%-15s %-16s rc=%-4s failed=%-6d healthy after %s" % (name, who, rc, failed, when),
                           file=sys.stderr)
                     if rc not in (0, None) and who == "rollback-ai.yml":
                         print(out[-2000:], file=sys.stderr)

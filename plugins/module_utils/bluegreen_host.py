@@ -134,6 +134,7 @@ class Host:
         self._flavours = {}
         self._gateway = None
         self._mode = None
+        self._templates = None      # read once per observation; dropped when the config is written
 
     # -- Compose --------------------------------------------------------------------
 
@@ -208,7 +209,13 @@ class Host:
 
     def templates(self):
         """({template path: text}, {output path: (text, mode, uid, gid)}, container env) of the
-        gateway's template mechanism; templates {} when it has none."""
+        gateway's template mechanism; templates {} when it has none. Read from the container
+        once, until the config is written or the gateway recreated."""
+        if self._templates is None:
+            self._templates = self._read_templates()
+        return self._templates
+
+    def _read_templates(self):
         env = nginx_template.container_env(self.gateway())
         tdir, _suffix, odir, _filter = nginx_template.settings(env)
         try:
@@ -352,11 +359,31 @@ class Host:
              fe["dist_path"].rstrip("/") + "/", "/oncall-dist/"], check=False)
         return rc == 0
 
-    def observe(self, phase=None):
+    def observe(self, phase=None, frontend=True):
+        self._templates = None          # a fresh look at the gateway
         backends = dict((c, self.backend(c)) for c in COLORS)
-        return Observed(backends, self.serving(), self.gateway_target(), self.frontend_synced(),
+        return Observed(backends, self.serving(), self.gateway_target(),
+                        self.frontend_synced() if frontend else True,
                         self.logs_volume_missing() if phase in ("prepare", "full") else None,
                         self.configured())
+
+    def report(self, state, observed=None):
+        """What bluegreen_info returns: `state` against what runs and serves (a fresh look
+        unless `observed` is given), what the gateway's config and env file name, and what a
+        restart of the gateway would serve."""
+        observed = observed or self.observe(frontend=False)
+        mode = self.mode()
+        active = state["activeColor"] if state else None
+        return dict(
+            state=state,
+            backends=dict((c, dict((k, v) for k, v in b.items() if k != "containers"))
+                          for c, b in observed.backends.items()),
+            serving=observed.serving, gateway_target=observed.gateway_target,
+            configured=observed.configured,
+            restart_color=self.restart_color() if mode != "include" else None,
+            gateway_mode=mode, project=self.project,
+            consistent=bool(active) and active == observed.serving == observed.gateway_target
+            and observed.configured in (None, active) and observed.up(active))
 
     def load_state(self, observed):
         data = read_state(self.state_path)
@@ -465,6 +492,7 @@ class Host:
         return functools.partial(self.copy_config, odir, dict((k, outputs[k]) for k in changed if k in outputs))
 
     def copy_config(self, odir, files):
+        self._templates = None
         if files:
             self.docker.copy_to(self.gateway_id(), odir, nginx_template.write_tar(files))
 
@@ -472,7 +500,7 @@ class Host:
         env_path = self.gw_compose_env if os.path.exists(self.gw_compose_env) else None
         self.docker.compose(self.gw_compose, self.gw_project, ["up", "-d", "--no-deps", self.gw["service"]],
                             env_file=env_path, flavour=self.flavour(self.gw_project))
-        self._gateway = None
+        self._gateway = self._templates = None
 
     def confirm(self, color, timeout=None):
         """`confirm_requests` fresh requests in a row through the gateway answered by `color`;

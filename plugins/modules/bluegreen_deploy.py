@@ -182,6 +182,15 @@ serving:
   returned: always
   type: str
   sample: green
+after:
+  description:
+    - The deployment after the task, as M(oncall.runbooks.bluegreen_info) returns it (state,
+      backends, serving, gateway_target, configured, restart_color, gateway_mode, project,
+      consistent), from a fresh look once the task is done; in check mode, from the look the
+      plan was made from. Seed 001's post-deploy checklist (section 7.2) reads it instead of
+      looking again.
+  returned: always
+  type: dict
 log:
   description: What was done, step by step.
   returned: always
@@ -234,7 +243,7 @@ def deploy(module, host):
     result = dict(changed=bool(steps) or adopted, plan=describe_plan(steps), log=[],
                   gateway_mode=host.mode(), project=host.project, gateway_project=host.gw_project)
     if module.check_mode:
-        return dict(result, state=state, serving=observed.serving)
+        return dict(result, state=state, serving=observed.serving, after=host.report(state, observed))
     before = dict(state)
     try:
         state = host.run(state, steps, p["phase"])
@@ -244,7 +253,8 @@ def deploy(module, host):
         state = host.record(state, {}, "adopt")
     if module._diff:
         result["diff"] = {"before": before, "after": state}
-    return dict(result, state=state, serving=host.serving(), warnings=host.warnings)
+    after = host.report(state)
+    return dict(result, state=state, serving=after["serving"], after=after, warnings=host.warnings)
 
 
 def main():

@@ -113,22 +113,11 @@ def main():
         docker = DockerCli(module)
         docker.check_engine()
         host = Host(docker, p)
-        observed = host.observe()
         data = read_state(host.state_path)
-        state = check_state(data, host.state_path) if data is not None else None
-        mode = host.mode()
-        configured = host.configured()
-        restart_color = host.restart_color() if mode != "include" else None
+        report = host.report(check_state(data, host.state_path) if data is not None else None)
     except (BlueGreenError, DockerError, StateFileError) as exc:
         module.fail_json(msg=str(exc))
-    backends = dict((c, dict((k, v) for k, v in b.items() if k != "containers"))
-                    for c, b in observed.backends.items())
-    active = state["activeColor"] if state else None
-    module.exit_json(changed=False, state=state, backends=backends, serving=observed.serving,
-                     gateway_target=observed.gateway_target, configured=configured,
-                     restart_color=restart_color, gateway_mode=mode, project=host.project,
-                     consistent=bool(active) and active == observed.serving == observed.gateway_target
-                     and configured in (None, active) and observed.up(active))
+    module.exit_json(changed=False, **report)
 
 
 if __name__ == "__main__":
