@@ -156,3 +156,31 @@ def test_describe_tally():
     assert bluegreen_host.describe_tally({"blue": 0, "green": 4, None: 1, "failed": 2}) == \
         "4 from green, 1 from no single colour, 2 failed"
     assert bluegreen_host.describe_tally({"blue": 0, "green": 0, None: 0, "failed": 0}) == "no answer"
+
+
+def _observed(serving, target, configured, blue_up=True, green_up=False):
+    from ansible_collections.oncall.runbooks.plugins.module_utils.bluegreen import Observed
+    backends = {"blue": {"running": blue_up, "healthy": blue_up, "tag": "v1", "containers": ["x"]},
+                "green": {"running": green_up, "healthy": green_up, "tag": "v2", "containers": []}}
+    return Observed(backends, serving, target, configured=configured)
+
+
+@pytest.mark.parametrize("active, serving, target, configured, blue_up, consistent", [
+    ("blue", "blue", "blue", "blue", True, True),
+    ("blue", "blue", "blue", None, True, True),          # include layout: no env file colour
+    ("blue", "blue", "blue", "green", True, False),      # a restart would serve green
+    ("blue", "green", "blue", "blue", True, False),      # the answer is not what the config names
+    ("blue", "blue", None, "blue", True, False),         # the running config names neither
+    ("blue", "blue", "blue", "blue", False, False),      # blue answers but is not healthy
+    ("green", "blue", "blue", "blue", True, False),      # the state file says green
+    (None, "blue", "blue", "blue", True, False),         # no state file
+])
+def test_report_is_consistent_only_when_everything_agrees(root, monkeypatch, active, serving, target,
+                                                          configured, blue_up, consistent):
+    host = Host(FakeDocker(), params(root))
+    monkeypatch.setattr(host, "mode", lambda: "include")
+    state = dict(initial_state(active), activeColor=active) if active else None
+    report = host.report(state, _observed(serving, target, configured, blue_up))
+    assert report["consistent"] is consistent
+    assert report["restart_color"] is None and report["gateway_mode"] == "include"
+    assert "containers" not in report["backends"]["blue"]       # ids stay inside
