@@ -12,9 +12,21 @@ import labvars  # noqa: E402  pylint: disable=wrong-import-position
 lab = labvars.lab
 
 
-def sh(*args):
-    return subprocess.run(args, check=True, cwd=ROOT, capture_output=True, text=True)
+def sh(*args, env=None):
+    return subprocess.run(args, check=True, cwd=ROOT, capture_output=True, text=True, env=env)
 
 
-def playbook(path, extravars):
-    return sh("ansible-playbook", "-i", "inventories/lab", path, "-e", json.dumps(extravars))
+def mitogen_env():
+    """The environment that runs ansible-playbook on Mitogen's strategy (docs/mitogen.md)."""
+    import ansible_mitogen  # pylint: disable=import-outside-toplevel
+    strategies = os.path.join(os.path.dirname(ansible_mitogen.__file__), "plugins", "strategy")
+    return dict(os.environ, ANSIBLE_STRATEGY_PLUGINS=strategies, ANSIBLE_STRATEGY="mitogen_linear")
+
+
+def playbook(path, extravars, mitogen=False):
+    """ansible-playbook on the lab inventory; with `mitogen`, on Mitogen's strategy and the
+    connection's short name (Mitogen only takes over connections it knows by that name)."""
+    if mitogen:
+        extravars = dict(extravars, ansible_connection="docker")
+    return sh("ansible-playbook", "-i", "inventories/lab", path, "-e", json.dumps(extravars),
+              env=mitogen_env() if mitogen else None)

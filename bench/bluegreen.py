@@ -3,7 +3,7 @@ commands (bench/manual_bluegreen.sh: env files sourced, new colour up, NGINX_BAC
 edited, `up -d` of the gateway, old colour stopped), alternating on the same seed-001 layout
 (a lab of its own); time, and the requests that failed under load through the gateway.
 
-    eval "$(scripts/setup.sh | grep ^export)"; python bench/bluegreen.py --rounds 3
+    eval "$(scripts/setup.sh | grep ^export)"; python bench/bluegreen.py --rounds 3 [--mitogen]
 
 The post-switch watch and the scale-down delay are set to 0 for the playbook: the manual
 method has neither, the comparison is of the mechanics, not of waiting.
@@ -26,8 +26,8 @@ WEB = "oncall-bench-web"
 WEB_ROOT = "/var/tmp/oncall-runbooks/oncall-bench/web_project"
 
 
-def playbook(path, **extra):
-    return run_playbook(path, dict(LAB, **extra))
+def playbook(path, mitogen=False, **extra):
+    return run_playbook(path, dict(LAB, **extra), mitogen=mitogen)
 
 
 def next_tag():
@@ -46,6 +46,8 @@ def timed_under_load(fn):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--mitogen", action="store_true",
+                        help="run the playbook on Mitogen's strategy (docs/mitogen.md)")
     args = parser.parse_args()
     playbook("lab/up.yml")
     try:
@@ -57,7 +59,8 @@ def main():
         health = "http://127.0.0.1:%s/api/actuator/health"
         for i in range(args.rounds):
             tag = next_tag()
-            took, load = timed_under_load(lambda: playbook("playbooks/deploy-blue-green.yml", phase="full", be_tag=tag))
+            took, load = timed_under_load(lambda: playbook("playbooks/deploy-blue-green.yml", mitogen=args.mitogen,
+                                                           phase="full", be_tag=tag))
             print("round %d: playbook's load: %s" % (i + 1, json.dumps(load)), file=sys.stderr)
             runs["playbook"].append(took)
             failed["playbook"] += load["failed"] + load["server_errors"]
@@ -75,6 +78,7 @@ def main():
         ratios = [p / b for p, b in zip(runs["playbook"], runs["manual"])]
         print(json.dumps({
             "rounds": args.rounds,
+            "mitogen": args.mitogen,
             "playbook_median_s": round(statistics.median(runs["playbook"]), 2),
             "manual_median_s": round(statistics.median(runs["manual"]), 2),
             "median_ratio": round(statistics.median(ratios), 2),

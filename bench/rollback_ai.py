@@ -14,7 +14,7 @@ would over SSH; the playbook runs from here over `docker exec` (community.docker
 No notifications on either side (the webhook is left empty). One run on a noisy machine:
 read the ratios, not the seconds.
 
-    eval "$(scripts/setup.sh | grep ^export)"; python bench/rollback_ai.py
+    eval "$(scripts/setup.sh | grep ^export)"; python bench/rollback_ai.py [--mitogen]
 """
 import argparse
 import json
@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import ROOT, sh
+from benchlib import ROOT, mitogen_env, sh
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from loadclient import LoadClient  # noqa: E402  pylint: disable=wrong-import-position
@@ -91,19 +91,19 @@ def wait_for_release(release, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         out = subprocess.run(["curl", "-s", "-m", "1", "http://127.0.0.1:%d/actuator/health" % PORT],
-                             capture_output=True, text=True).stdout
+                             capture_output=True, text=True, check=False).stdout
         if '"release":"%s"' % release in out:
             return
         time.sleep(0.2)
     raise SystemExit("the good release never came back during reset")
 
 
-def contend(cmd):
+def contend(cmd, env=None):
     """Run `cmd` under load; return (time to healthy or None, failed requests, exit code)."""
     with LoadClient(PORT, path="/actuator/health", threads=2, timeout=3) as load:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True)
+                                text=True, env=env)
         healthy_at = None
         while time.monotonic() - start < CAP_S:
             seen = load.first_seen.get(GOOD)
@@ -133,7 +133,9 @@ def exited_at(proc, start):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.parse_args()
+    parser.add_argument("--mitogen", action="store_true",
+                        help="also run the playbook on Mitogen's strategy (docs/mitogen.md)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bring_up(tmp)
         docker("cp", os.path.join(ROOT, "bench", "operator_rollback.sh"), HOST + ":/tmp/rollback.sh")
@@ -142,26 +144,31 @@ def main():
                             APP_DIR, "refit-ai", str(PORT)],
             "rollback-ai.yml": ["ansible-playbook", "-i", inventory(tmp), "playbooks/rollback-ai.yml"],
         }
+        envs = {}
+        if args.mitogen:
+            contenders["rollback-ai.yml+mitogen"] = contenders["rollback-ai.yml"] + ["-e", "ansible_connection=docker"]
+            envs["rollback-ai.yml+mitogen"] = mitogen_env()
         rows = []
         try:
             for name, bad in BREAKS.items():
                 for who, cmd in contenders.items():
                     reset()
                     break_with(bad)
-                    healthy_at, failed, rc, out = contend(cmd)
+                    healthy_at, failed, rc, out = contend(cmd, envs.get(who))
                     rows.append({"break": name, "contender": who, "rc": rc, "failed": failed,
                                  "time_to_healthy_s": round(healthy_at, 1) if healthy_at is not None else None})
                     when = "%.1f s" % healthy_at if healthy_at is not None else "never (cap %d s)" % CAP_S
                     print("%-15s %-16s rc=%-4s failed=%-6d healthy after %s" % (name, who, rc, failed, when),
                           file=sys.stderr)
-                    if rc not in (0, None) and who == "rollback-ai.yml":
+                    if rc not in (0, None) and who.startswith("rollback-ai.yml"):
                         print(out[-2000:], file=sys.stderr)
         finally:
             docker("rm", "-f", HOST, check=False)
     for name in BREAKS:
-        script, play = [r for r in rows if r["break"] == name]
-        if script["time_to_healthy_s"] and play["time_to_healthy_s"]:
-            play["ratio_to_script"] = round(play["time_to_healthy_s"] / script["time_to_healthy_s"], 2)
+        script, *plays = [r for r in rows if r["break"] == name]
+        for play in plays:
+            if script["time_to_healthy_s"] and play["time_to_healthy_s"]:
+                play["ratio_to_script"] = round(play["time_to_healthy_s"] / script["time_to_healthy_s"], 2)
     print(json.dumps(rows, indent=2))
 
 

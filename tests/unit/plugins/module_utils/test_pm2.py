@@ -240,3 +240,75 @@ def test_prune_takes_bad_then_unknown_and_keeps_the_good_ones():
     assert pruned == {"old": "no record of being healthy (not in the history); keep_releases=2",
                       A: "oldest beyond the limit although good (replaced by the deploy of %s, never "
                          "rolled back from (revisions.log)); keep_releases=2" % G}
+
+
+def test_prune_rejects_zero_keep():
+    with pytest.raises(Pm2Error):
+        releases_to_prune(["v1"], 0, [])
+
+
+# --- the layout on a real filesystem ---------------------------------------------------
+
+def make_layout(tmp_path, releases=("v1", "v2")):
+    for i, rel in enumerate(releases):
+        path = tmp_path / "releases" / rel
+        path.mkdir(parents=True)
+        os.utime(path, (1000 + i, 1000 + i))
+    return ReleaseLayout(str(tmp_path))
+
+
+def test_layout_switch_and_current(tmp_path):
+    layout = make_layout(tmp_path, ("v2", "v10", "v1"))
+    assert layout.on_disk() == ["v2", "v10", "v1"]      # by age, not by name
+    assert layout.current() is None
+    layout.switch("v10")
+    assert layout.current() == "v10"
+    assert os.readlink(tmp_path / "current") == str(tmp_path / "releases" / "v10")
+    layout.switch("v1")
+    assert os.readlink(tmp_path / "current") == str(tmp_path / "releases" / "v1")
+    assert layout.current() == "v1"
+    assert sorted(os.listdir(tmp_path)) == ["current", "releases"]   # no temp link left
+
+
+def test_layout_refuses_odd_current(tmp_path):
+    layout = make_layout(tmp_path)
+    (tmp_path / "current").mkdir()
+    with pytest.raises(Pm2Error, match="is not a symlink"):
+        layout.current()
+    (tmp_path / "current").rmdir()
+    (tmp_path / "current").symlink_to("/tmp")
+    with pytest.raises(Pm2Error, match="outside"):
+        layout.current()
+
+
+def test_layout_without_releases_dir(tmp_path):
+    with pytest.raises(Pm2Error, match="releases directory .* does not exist"):
+        ReleaseLayout(str(tmp_path)).check()
+
+
+@pytest.mark.parametrize("known, by_age, expected", [
+    ([], ["v1", "v2"], ["v1", "v2"]),                          # nothing recorded: by age
+    (["v1", "v2", "v3"], ["v1", "v3", "v2"], ["v1", "v2", "v3"]),  # v2 touched later: order kept
+    (["v1", "v2"], ["v2", "v1", "v3"], ["v1", "v2", "v3"]),    # a new release comes last
+    (["v1", "v2", "v3"], ["v3", "v1"], ["v1", "v3"]),          # v2 gone from disk
+])
+def test_ordered_releases(known, by_age, expected):
+    assert ordered_releases(known, by_age) == expected
+
+
+def test_layout_keeps_a_relative_link_relative(tmp_path):
+    layout = make_layout(tmp_path)
+    (tmp_path / "current").symlink_to("releases/v1")
+    layout.switch("v2")
+    assert os.readlink(tmp_path / "current") == "releases/v2"
+    assert layout.current() == "v2"
+
+
+def test_layout_reads_revisions_log(tmp_path):
+    layout = make_layout(tmp_path)
+    assert layout.revisions() == []                                    # none: no evidence
+    (tmp_path / "revisions.log").write_text("Branch m (at 1) deployed as release v1 by d\n")
+    assert layout.revisions() == [("deployed", "v1")]
+    (tmp_path / "revisions.log").write_bytes(b"\xff\xfe not text")
+    with pytest.raises(Pm2Error, match="cannot read .*revisions.log"):
+        layout.revisions()
