@@ -148,7 +148,7 @@ def problems(data, root=ROOT):
 
 def counts(book):
     """{steps, automatable, full, partial, none, n/a} of one runbook; a range row counts each step."""
-    result = dict.fromkeys(("steps", "automatable") + STATES, 0)
+    result = {key: 0 for key in ("steps", "automatable") + STATES}
     for row in book["rows"]:
         first, last = row_span(row)
         size = last - first + 1
@@ -166,7 +166,7 @@ def _pct(part, whole):
 def counts_table(data):
     """The counts per runbook as a Markdown table (docs/coverage.md and the README share it)."""
     lines = ["| runbook | steps | automatable | full | partial | none | n/a |", "|---|---|---|---|---|---|---|"]
-    total = dict.fromkeys(("steps", "automatable") + STATES, 0)
+    total = {key: 0 for key in ("steps", "automatable") + STATES}
     for book in data["runbooks"]:
         c = counts(book)
         for key in total:
