@@ -23,7 +23,7 @@ __metaclass__ = type
 
 from ansible.module_utils.six.moves.urllib.parse import quote
 
-from ansible_collections.oncall.runbooks.plugins.module_utils import http_probe
+from ansible_collections.oncall.runbooks.plugins.module_utils import http_probe, last_good
 
 DEFAULT_API_URL = "https://api.cloudflare.com/client/v4"
 MAX_PAGES = 10
@@ -161,47 +161,26 @@ def summary(deployment):
     }
 
 
-def plan_rollback(deployments, canonical_id, deployment_id=None, bad_deployment_ids=None):
-    """(action, target, active, reason); action "none" or "rollback".
+PLATFORM = last_good.Platform(
+    CloudflareError, created=lambda d: d.get("created_on"), good=is_good, source=source_of,
+    words=dict(
+        named_missing="deployment {id} is not among the project's {count} production deployments",
+        named_not_good="deployment {id} is not a successful production build and cannot be rolled back to",
+        named_live="deployment {id} is already live",
+        no_live="the project has no live production deployment to roll back from",
+        bad_missing="bad deployment(s) {ids} are not among the project's production deployments",
+        found="last good production deployment before {bad}: {id} ({source}, {created})",
+        none_found="no earlier successful production deployment to roll back to before {bad}",
+    ))
 
-    The live deployment is the project's canonical deployment. Same rules as Railway's:
-    deployment_id given -> that one; else the newest good production deployment older than
-    the newest bad one (default bad: the live one) with other code than every bad one.
-    """
-    deployments = sort_newest_first(deployments)
-    by_id = dict((d.get("id"), d) for d in deployments)
-    active = by_id.get(canonical_id)
+
+def plan_rollback(deployments, canonical_id, deployment_id=None, bad_deployment_ids=None):
+    """(action, target, active, reason); action "none" or "rollback" (last_good's rule: good
+    = a successful production build; the live deployment is the project's canonical one)."""
+    active = dict((d.get("id"), d) for d in deployments).get(canonical_id)
     if canonical_id and active is None:
         raise CloudflareError("the live deployment %s is not among the project's production deployments"
                               % canonical_id, kind="not_found")
-    if deployment_id:
-        target = by_id.get(deployment_id)
-        if target is None:
-            raise CloudflareError("deployment %s is not among the project's %d production deployments"
-                                  % (deployment_id, len(deployments)), kind="not_found")
-        if not is_good(target):
-            raise CloudflareError("deployment %s is not a successful production build and cannot be rolled back to"
-                                  % deployment_id, kind="input")
-        if active is not None and active.get("id") == deployment_id:
-            return "none", target, active, "deployment %s is already live" % deployment_id
-        return "rollback", target, active, "roll back to deployment %s as asked" % deployment_id
+    return last_good.plan_rollback(PLATFORM, deployments, active, deployment_id, bad_deployment_ids)
 
-    if active is None:
-        raise CloudflareError("the project has no live production deployment to roll back from", kind="not_found")
-    bad_ids = list(bad_deployment_ids or [active.get("id")])
-    unknown = [i for i in bad_ids if i not in by_id]
-    if unknown:
-        raise CloudflareError("bad deployment(s) %s are not among the project's production deployments"
-                              % ", ".join(unknown), kind="not_found")
-    bad = [by_id[i] for i in bad_ids]
-    bad_sources = set(source_of(d) for d in bad)
-    if active.get("id") not in bad_ids and source_of(active) not in bad_sources:
-        return "none", active, active, "the live deployment %s (%s) is not a bad one" % (active.get("id"), source_of(active))
-    newest_bad = max(d.get("created_on") or "" for d in bad)
-    for dep in deployments:
-        if (dep.get("created_on") or "") >= newest_bad or not is_good(dep) or source_of(dep) in bad_sources:
-            continue
-        return "rollback", dep, active, "last good production deployment before %s: %s (%s, %s)" % (
-            ", ".join(bad_ids), dep.get("id"), source_of(dep), dep.get("created_on"))
-    raise CloudflareError("no earlier successful production deployment to roll back to before %s"
-                          % ", ".join(bad_ids), kind="not_found")
+

@@ -23,7 +23,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.oncall.runbooks.plugins.module_utils import http_probe
+from ansible_collections.oncall.runbooks.plugins.module_utils import http_probe, last_good
 
 DEFAULT_API_URL = "https://backboard.railway.com/graphql/v2"
 
@@ -221,55 +221,29 @@ def active_of(deployments):
     return None
 
 
+def _good(deployment):
+    return deployment.get("status") in GOOD_STATUSES and deployment.get("canRollback") is not False
+
+
+PLATFORM = last_good.Platform(
+    RailwayError, created=lambda d: d.get("createdAt"), good=_good, source=source_of, same_code_is_live=True,
+    words=dict(
+        named_missing="deployment {id} is not among the service's last {count} deployments",
+        named_not_good="deployment {id} has status {status} and cannot be rolled back to",
+        named_live="deployment {id} ({source}) is already live",
+        no_live="the service has no live (SUCCESS) deployment to roll back from",
+        bad_missing="bad deployment(s) {ids} are not among the service's last {count} deployments",
+        found="last good deployment before {bad}: {id} ({source}, {created})",
+        none_found="no earlier deployment to roll back to: none of the {count} deployments before {bad} ran other code",
+    ))
+
+
 def plan_rollback(deployments, deployment_id=None, bad_deployment_ids=None):
-    """(action, target, active, reason) with action "none" or "rollback".
-
-    deployment_id given: that deployment is wanted live; nothing to do when it (or a redeploy
-    of the same image/commit) already is.
-    Otherwise the last good deployment is wanted: bad are `bad_deployment_ids`, or the active
-    deployment when none are given (the runbook rolls back because the live one is broken).
-    Nothing to do when the active deployment is not bad. The target is the newest deployment
-    that ran (SUCCESS/REMOVED), is older than the newest bad one, and runs other code than
-    every bad one.
-    """
-    deployments = sort_newest_first(deployments)
-    by_id = dict((d.get("id"), d) for d in deployments)
-    active = active_of(deployments)
-    if deployment_id:
-        target = by_id.get(deployment_id)
-        if target is None:
-            raise RailwayError("deployment %s is not among the service's last %d deployments"
-                               % (deployment_id, len(deployments)), kind="not_found")
-        if target.get("status") not in GOOD_STATUSES or target.get("canRollback") is False:
-            raise RailwayError("deployment %s has status %s and cannot be rolled back to"
-                               % (deployment_id, target.get("status")), kind="input")
-        if active is not None and (active.get("id") == deployment_id or source_of(active) == source_of(target)):
-            return "none", target, active, "deployment %s (%s) is already live" % (active.get("id"), source_of(target))
-        return "rollback", target, active, "roll back to deployment %s as asked" % deployment_id
-
-    if active is None:
-        raise RailwayError("the service has no live (SUCCESS) deployment to roll back from", kind="not_found")
-    bad_ids = list(bad_deployment_ids or [active.get("id")])
-    unknown = [i for i in bad_ids if i not in by_id]
-    if unknown:
-        raise RailwayError("bad deployment(s) %s are not among the service's last %d deployments"
-                           % (", ".join(unknown), len(deployments)), kind="not_found")
-    bad = [by_id[i] for i in bad_ids]
-    bad_sources = set(source_of(d) for d in bad)
-    if active.get("id") not in bad_ids and source_of(active) not in bad_sources:
-        return "none", active, active, "the live deployment %s (%s) is not a bad one" % (active.get("id"), source_of(active))
-    newest_bad = max(d.get("createdAt") or "" for d in bad)
-    for dep in deployments:
-        if (dep.get("createdAt") or "") >= newest_bad:
-            continue
-        if dep.get("status") not in GOOD_STATUSES or dep.get("canRollback") is False:
-            continue
-        if source_of(dep) in bad_sources:
-            continue
-        return "rollback", dep, active, "last good deployment before %s: %s (%s, %s)" % (
-            ", ".join(bad_ids), dep.get("id"), source_of(dep), dep.get("createdAt"))
-    raise RailwayError("no earlier deployment to roll back to: none of the %d deployments before %s ran other code"
-                       % (len(deployments), ", ".join(bad_ids)), kind="not_found")
+    """(action, target, active, reason) with action "none" or "rollback" (last_good's rule:
+    good = ran, SUCCESS or REMOVED, and Railway allows the rollback; the live deployment is
+    the newest SUCCESS one; a named deployment already runs when the live one runs its code)."""
+    return last_good.plan_rollback(PLATFORM, deployments, active_of(deployments), deployment_id,
+                                   bad_deployment_ids)
 
 
 def plan_variables(current, wanted):
