@@ -162,7 +162,8 @@ def render_html(title, generated, items, summary, history):
 <style>
 body{font-family:sans-serif;margin:1em;color:#222}
 h1{margin-bottom:0} .banner{padding:.6em 1em;color:#fff;font-size:1.3em;margin:1em 0}
-table{border-collapse:collapse;width:100%%;margin-bottom:2em;table-layout:fixed} td{overflow-wrap:anywhere} td,th{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%%;margin-bottom:2em;table-layout:fixed} td{overflow-wrap:anywhere}
+td,th{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
 td.status{color:#fff;font-weight:bold;white-space:nowrap}
 </style></head>
 <body>
