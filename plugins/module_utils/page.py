@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import math
 
 # one parser for the record's times and the pages' (it raises IncidentError on a bad one)
 from ansible_collections.oncall.runbooks.plugins.module_utils.incident import parse_offset, parse_time
@@ -24,7 +25,7 @@ def number(value):
         result = float(value)
     except (TypeError, ValueError):
         return None
-    return result if result == result and abs(result) != float("inf") else None
+    return result if math.isfinite(result) else None
 
 
 def _scale(lo, hi, threshold):
