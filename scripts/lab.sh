@@ -63,6 +63,11 @@ case "${1:-up}" in
     ansible-playbook playbooks/smoke-quick7.yml -i inventories/lab
     say "what the Discord channel saw"
     python "$ONCALL_ROOT/scripts/show_channel.py" --port 18081
+    say "what the lab leaves to open in a browser"
+    echo "daily report:  ${ONCALL_REPORT_DIR:-$HOME/.cache/oncall-runbooks/reports/daily}/report.html"
+    # shellcheck disable=SC2012   # names are INC-<UTC time>-<symptom>: no odd characters
+    newest=$(ls -t "$HOME"/.cache/oncall-runbooks/incidents/INC-*.html 2>/dev/null | head -n 1 || true)
+    echo "incident page: ${newest:-none written}"
     say "done. Run it again any time; tear the lab down with: scripts/lab.sh down"
     ;;
   *)

@@ -154,9 +154,11 @@ def timeline_events(result):
     last = None
     for sample in transitions(result["samples"]):
         reset = not sample["ok"] and last is True
+        # ok and streak kept as data: the incident page charts how long the condition had held
         events.append({"kind": "verify_reset" if reset else "sample", "at": sample["at"],
                        "text": "%s: %s%s" % ("pass" if sample["ok"] else "FAIL", sample["detail"],
-                                             " (clock reset)" if reset else "")})
+                                             " (clock reset)" if reset else ""),
+                       "data": {"ok": sample["ok"], "streak": sample["streak"]}})
         last = sample["ok"]
     for update in result["progress"]:
         events.append({"kind": "notification", "at": update["at"],

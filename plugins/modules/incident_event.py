@@ -193,7 +193,9 @@ def build_events(p):
         if p["detected_at"] or p["detected_text"]:
             events.append(make_event("detected", p["detected_text"] or "symptom detected",
                                      p["detected_at"] or p["started"]))
-        events.append(make_event("declared", p["text"] or "declared: %s" % p["title"], p["started"]))
+        # the severity declared, so a page can show how classification changed it
+        events.append(make_event("declared", p["text"] or "declared: %s" % p["title"], p["started"],
+                                 {"severity": p["severity"] or "P2"}))
     else:
         data = dict(p["data"] or {})
         if p["result"] is not None:

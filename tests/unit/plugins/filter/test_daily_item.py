@@ -44,3 +44,20 @@ def test_prometheus_targets_and_alerts():
 def test_unknown_input():
     with pytest.raises(AnsibleFilterError, match="does not know this kind"):
         daily_item({"x": 1}, "h")
+
+
+@pytest.mark.parametrize("given, measured", [
+    ({"name": "gw", "healthy": True, "line": "OK gw", "elapsed_ms": 41.5}, {"value": 41.5, "unit": "ms"}),
+    ({"name": "gw", "healthy": False, "line": "UNHEALTHY gw", "elapsed_ms": None}, {}),
+    ({"source": "s", "days_remaining": 12.5, "expired": False, "names": ["a"], "not_after": "x", "serial": "1"},
+     {"value": 12.5, "unit": "days left", "threshold": 21.0}),
+    ({"job": "backup", "stale": False, "last_success": "t", "age_hours": 3.2, "max_age_hours": 26.0},
+     {"value": 3.2, "unit": "h since last success", "threshold": 26.0}),
+    ({"job": "backup", "stale": True, "last_success": None, "age_hours": None, "max_age_hours": 26.0}, {}),
+    ({"name": "backlog", "ok": True, "value": 12, "unit": "rows", "threshold": 50}, {"value": 12, "unit": "rows", "threshold": 50}),
+    ({"name": "flag", "ok": True, "value": True}, {}),
+    ({"job": "node", "instance": "i", "health": "up", "last_error": ""}, {}),
+])
+def test_the_number_each_check_measured(given, measured):
+    row = daily_item(given, "h", warn_days=21, critical_days=7)
+    assert dict((k, row[k]) for k in ("value", "unit", "threshold") if k in row) == measured
