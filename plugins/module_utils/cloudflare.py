@@ -182,5 +182,3 @@ def plan_rollback(deployments, canonical_id, deployment_id=None, bad_deployment_
         raise CloudflareError("the live deployment %s is not among the project's production deployments"
                               % canonical_id, kind="not_found")
     return last_good.plan_rollback(PLATFORM, deployments, active, deployment_id, bad_deployment_ids)
-
-
