@@ -37,6 +37,11 @@ ANSWERS = {
     # blank: the image before this one (deploy-state.json's previousTag)
     "rollback-blue-green": {"mode": "image"},
     "fly-emergency-stop": {"flyio_app_confirm": "freshchat-bridge"},
+    # the lab's bridge runs on 2 machines: scaling to 2 calls nothing (and after a stop, restores the count)
+    "fly-scale": {"flyio_app_scale_count": 2},
+    # image left blank and force: redeploy what runs (seed 000's hotfix redeploy; the lab's image
+    # names are made when the lab is)
+    "fly-deploy": {"flyio_app_deploy_force": "true"},
     # lab up tested the channels minutes ago: test them again, through the SMTP credential
     "monthly-maintenance": {"maintenance_channel_test_min_interval": 0},
 }
