@@ -38,7 +38,7 @@ ANSWERS = {
     "rollback-blue-green": {"mode": "image"},
     "fly-emergency-stop": {"flyio_app_confirm": "freshchat-bridge"},
     # the lab's bridge runs on 2 machines: scaling to 2 calls nothing (and after a stop, restores the count)
-    "fly-scale": {"flyio_app_scale_count": 2},
+    "fly-scale": {"flyio_app_scale_count": "2"},
     # image left blank and force: redeploy what runs (seed 000's hotfix redeploy; the lab's image
     # names are made when the lab is)
     "fly-deploy": {"flyio_app_deploy_force": "true"},
