@@ -13,7 +13,11 @@ lab = labvars.lab
 
 
 def sh(*args, env=None):
-    return subprocess.run(args, check=True, cwd=ROOT, capture_output=True, text=True, env=env)
+    try:
+        return subprocess.run(args, check=True, cwd=ROOT, capture_output=True, text=True, env=env)
+    except subprocess.CalledProcessError as exc:
+        print((exc.stdout or "")[-3000:] + (exc.stderr or "")[-2000:], file=sys.stderr)    # what failed, not just that
+        raise
 
 
 def mitogen_env():

@@ -27,6 +27,8 @@ WEB_ROOT = "/var/tmp/oncall-runbooks/oncall-bench/web_project"
 
 
 def playbook(path, mitogen=False, **extra):
+    if mitogen:     # Mitogen's docker transport takes ansible_host as written, unrendered ({{ lab_prefix }}-web)
+        extra["ansible_host"] = WEB
     return run_playbook(path, dict(LAB, **extra), mitogen=mitogen)
 
 
