@@ -282,7 +282,7 @@ REVISIONS_LOG = "revisions.log"
 _DEPLOYED_LINE = re.compile(r"\bdeployed as release (\S+)(?: by \S.*)?$")
 _ROLLED_BACK_LINE = re.compile(r"\brolled back to release (\S+)$")
 # pm2_release's own history entries that were verified online and healthy when recorded.
-VERIFIED_ACTIONS = ("deployed", "rolled_back", "started", "restored")
+VERIFIED_ACTIONS = ("deployed", "rolled_back", "started")
 
 
 def parse_revisions(text):
@@ -361,12 +361,6 @@ def rollback_candidates(evidence, current, on_disk):
     older = on_disk[:on_disk.index(current)] if current in on_disk else on_disk
     unknown = [r for r in reversed(older) if r != current and verdict(r) == "unknown"]
     return good + unknown
-
-
-def previous_good(state, current, on_disk, revisions=()):
-    """The best release to roll back to, or None."""
-    candidates = rollback_candidates(release_evidence(state, revisions), current, on_disk)
-    return candidates[0] if candidates else None
 
 
 def choose_targets(state, mode, release, current, on_disk, force=False, revisions=()):

@@ -17,7 +17,6 @@ from ansible_collections.oncall.runbooks.plugins.module_utils.pm2 import (
     ordered_releases,
     parse_jlist,
     parse_revisions,
-    previous_good,
     release_evidence,
     record_live,
     releases_to_prune,
@@ -99,7 +98,8 @@ def state_with(history, bad=()):
     (["v1"], ["v1"], None, ["v1"], None),
 ])
 def test_previous_good(history, bad, current, on_disk, expected):
-    assert previous_good(state_with(history, bad), current, on_disk) == expected
+    candidates = rollback_candidates(release_evidence(state_with(history, bad)), current, on_disk)
+    assert (candidates[0] if candidates else None) == expected
 
 
 @pytest.mark.parametrize("mode, release, force, expected", [
